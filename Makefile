@@ -1,0 +1,84 @@
+# InSAR Fusion: every target installs what it needs on a fresh Debian 12 machine (as root).
+SHELL := /bin/bash
+PY := /usr/bin/python3
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+SCENE ?= small
+OUT ?= demo_output
+QGIS_PROFILE ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
+PLUGIN_LINK := $(QGIS_PROFILE)/python/plugins/insar_fusion
+VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE := 1
+
+APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy python3-statsmodels \
+	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-h5py python3-venv python3-pip \
+	xvfb xauth xdotool imagemagick git zip
+
+.PHONY: help deps venv test test-core test-qgis demo install uninstall package bench qgis clean
+
+help:
+	@echo "make demo     the whole analysis on the sample scene, into $(OUT)/"
+	@echo "make test     the test suite (headless)"
+	@echo "make install  link the plugin into the default QGIS profile and enable it"
+	@echo "make package  dist/insar_fusion-$(VERSION).zip for 'Install from ZIP'"
+	@echo "make bench    benchmarks against peers (mgwr, QGIS native algorithms, numpy)"
+	@echo "make qgis     open QGIS with the plugin and the demo project"
+
+# Debian packages, installed only when missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Test tools in a venv that sees Debian's numpy/scipy/GDAL; pip may never replace those.
+$(VENV)/.installed: requirements-test.txt constraints.txt | deps
+	$(PY) -m venv --system-site-packages $(VENV)
+	$(VPY) -m pip install -q --disable-pip-version-check -c constraints.txt -r requirements-test.txt
+	$(VPY) -c "import numpy, osgeo.gdal_array; assert numpy.__version__ == '1.24.2', numpy.__version__"
+	touch $@
+
+venv: $(VENV)/.installed
+
+test: venv
+	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q
+	$(VENV)/bin/pytest test/processing test/ui test/e2e -q
+
+test-core: venv
+	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q
+
+demo: deps
+	$(PY) tools/demo.py --out $(OUT) --scene $(SCENE)
+
+install: deps
+	mkdir -p $(dir $(PLUGIN_LINK))
+	ln -sfn $(CURDIR) $(PLUGIN_LINK)
+	/usr/bin/qgis_process.bin plugins enable insar_fusion >/dev/null
+	@echo "Installed: $(PLUGIN_LINK) -> $(CURDIR)"
+	@echo "Try: /usr/bin/qgis_process.bin help insarfusion:lostovertical"
+
+uninstall:
+	-/usr/bin/qgis_process.bin plugins disable insar_fusion >/dev/null
+	rm -f $(PLUGIN_LINK)
+
+# git archive of the committed tree plus uncommitted edits; export-ignore drops tests and tools.
+package: deps
+	mkdir -p dist
+	rm -f dist/insar_fusion-$(VERSION).zip
+	ref=$$(git stash create); git archive --format=zip --prefix=insar_fusion/ \
+	  -o dist/insar_fusion-$(VERSION).zip $${ref:-HEAD}
+	@echo "dist/insar_fusion-$(VERSION).zip"
+
+bench: venv
+	$(VPY) bench/run.py
+
+qgis: deps install
+	$(PY) tools/open_qgis.py --project $(OUT)/insar_fusion_demo.qgz
+
+clean:
+	rm -rf $(OUT) dist .qgis-settings bench/results

@@ -1,0 +1,8 @@
+"""Default thresholds. QGIS settings override them; see settings.py at the plugin root."""
+
+DEFAULTS = {
+    "significant_rate": 10.0,   # mm/yr, Heihe paper section 3.3
+    "gwr_bandwidth": 500.0,     # m, fixed bisquare
+    "site_radius": 2000.0,      # m, circle around a time-series site
+    "ndvi_limit": 0.4,          # NDVI above which DInSAR is unreliable (Ningxia paper)
+}

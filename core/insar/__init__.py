@@ -1,0 +1,1 @@
+"""InSAR point processing: import, LOS to vertical, splicing, screening, seasonal fit, networks."""

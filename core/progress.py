@@ -1,0 +1,47 @@
+"""Progress and cancellation as plain callables, so core code never sees QGIS feedback."""
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from .errors import Cancelled
+
+
+def _never() -> bool:
+    return False
+
+
+def _ignore(_fraction: float) -> None:
+    return None
+
+
+@dataclass
+class Progress:
+    """Reports a fraction in [0, 1] and raises Cancelled when asked to stop.
+
+    `start` and `span` map this object's 0..1 onto a slice of a parent's range,
+    so a multi-step run can hand each step its own Progress.
+    """
+
+    report: Callable[[float], None] = _ignore
+    cancelled: Callable[[], bool] = _never
+    start: float = 0.0
+    span: float = 1.0
+
+    def __call__(self, fraction: float) -> None:
+        self.check()
+        f = min(max(float(fraction), 0.0), 1.0)
+        self.report(self.start + self.span * f)
+
+    def check(self) -> None:
+        """Raise Cancelled if the user asked to stop."""
+        if self.cancelled():
+            raise Cancelled()
+
+    def sub(self, start: float, end: float) -> "Progress":
+        """A child Progress covering [start, end] of this one."""
+        return Progress(self.report, self.cancelled,
+                        self.start + self.span * start, self.span * (end - start))
+
+
+def ensure(progress: Optional[Progress]) -> Progress:
+    """Return progress, or a silent one that never cancels."""
+    return progress if progress is not None else Progress()

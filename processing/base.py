@@ -1,0 +1,159 @@
+"""The base class of every InSAR Fusion algorithm: naming, help, error handling, clean outputs."""
+import os
+import tempfile
+import traceback
+
+from qgis.core import (QgsProcessingAlgorithm, QgsProcessingException,
+                       QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
+                       QgsProcessingParameterRasterDestination, QgsProcessingParameterVectorDestination)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from ..core.atomic import remove_outputs
+from ..core.errors import Cancelled, InputError
+from ..core.progress import Progress
+
+GROUPS = {
+    "insar": "InSAR points",
+    "optical": "Optical indices",
+    "regression": "Regression",
+    "timeseries": "Time series",
+    "coherence": "Coherence",
+    "sample": "Sample data",
+}
+TRACKER = "https://github.com/insar-fusion/insar_fusion/issues"
+_ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icon.svg")
+_DESTINATIONS = (QgsProcessingParameterVectorDestination, QgsProcessingParameterRasterDestination,
+                 QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination)
+
+
+class InsarFusionAlgorithm(QgsProcessingAlgorithm):
+    """Subclasses set NAME, DISPLAY, GROUP and HELP, and implement initAlgorithm and process().
+
+    process(parameters, context, feedback, progress) returns the results dict. It raises
+    core.errors.InputError for bad input; this class turns that into a
+    QgsProcessingException, removes any output the run created and leaves inputs alone.
+    Destination paths are resolved once, before process(); read them with self.dest(name).
+    """
+
+    NAME = ""
+    DISPLAY = ""
+    GROUP = ""
+    HELP = ""
+
+    def __init__(self):
+        super().__init__()
+        self._dests = {}
+        self._post_processors = []
+
+    # --- identity -------------------------------------------------------------------------
+    def name(self):
+        return self.NAME
+
+    def displayName(self):
+        return self.tr(self.DISPLAY)
+
+    def group(self):
+        return self.tr(GROUPS[self.GROUP])
+
+    def groupId(self):
+        return self.GROUP
+
+    def shortHelpString(self):
+        return self.tr(self.HELP.strip())
+
+    def helpUrl(self):
+        return ""
+
+    def icon(self):
+        return QIcon(_ICON)
+
+    def createInstance(self):
+        return type(self)()
+
+    def tr(self, text):
+        return QCoreApplication.translate("InsarFusion", text)
+
+    # --- running ----------------------------------------------------------------------------
+    def process(self, parameters, context, feedback, progress):
+        raise NotImplementedError
+
+    def dest(self, name: str) -> str:
+        """The resolved path of a destination parameter ('' when an optional one was not set)."""
+        return self._dests.get(name, "")
+
+    def processAlgorithm(self, parameters, context, feedback):
+        self._dests = {}
+        created = []
+        try:
+            self._resolve_destinations(parameters, context)
+            created = [p for p in self._dests.values() if p and not os.path.exists(p)]
+            progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
+            results = self.process(parameters, context, feedback, progress)
+            if feedback.isCanceled():
+                raise Cancelled()
+            return results
+        except Cancelled as e:
+            remove_outputs(created)
+            raise QgsProcessingException(str(e)) from None
+        except InputError as e:
+            remove_outputs(created)
+            raise QgsProcessingException(str(e)) from None
+        except QgsProcessingException:
+            remove_outputs(created)
+            raise
+        except MemoryError:
+            remove_outputs(created)
+            raise QgsProcessingException(
+                "Out of memory. Run on a smaller extent or fewer points, or close other programs."
+            ) from None
+        except Exception as e:  # a bug: keep the details in the log's debug info, not in the message
+            remove_outputs(created)
+            feedback.pushDebugInfo(traceback.format_exc())
+            raise QgsProcessingException(
+                f"Unexpected error in '{self.displayName()}': {type(e).__name__}: {e}. "
+                f"This is a bug in InSAR Fusion; please report it at {TRACKER}.") from None
+
+    def _resolve_destinations(self, parameters, context):
+        for p in self.parameterDefinitions():
+            if not isinstance(p, _DESTINATIONS):
+                continue
+            name = p.name()
+            if isinstance(p, (QgsProcessingParameterVectorDestination, QgsProcessingParameterRasterDestination)):
+                path = self.parameterAsOutputLayer(parameters, name, context)
+            elif isinstance(p, QgsProcessingParameterFileDestination):
+                path = self.parameterAsFileOutput(parameters, name, context)
+            else:
+                path = self.parameterAsString(parameters, name, context)
+                if path == "TEMPORARY_OUTPUT" or (not path and not p.flags() & p.FlagOptional):
+                    path = self.parameterAsFileOutput(parameters, name, context)
+            path = path or ""
+            if path and not path.startswith(("memory:", "ogr:", "postgres:", "postgis:")):
+                _check_writable(path, isinstance(p, QgsProcessingParameterFolderDestination))
+            self._dests[name] = path
+
+
+def _can_create_in(folder: str) -> bool:
+    """True if a file can really be created in `folder` (root passes os.access checks in /proc)."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".insarfusion-probe-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.remove(name)
+    return True
+
+
+def _check_writable(path: str, is_folder: bool) -> None:
+    folder = path if is_folder else (os.path.dirname(os.path.abspath(path)) or ".")
+    probe = folder
+    while probe and not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if not os.path.isdir(probe) or not _can_create_in(probe):
+        raise InputError(f"Cannot write to '{folder}': the folder is not writable. "
+                         "Choose an output location where you have write permission.")
+    if not is_folder and os.path.isdir(path):
+        raise InputError(f"The output '{path}' is a folder; give a file name.")

@@ -1,0 +1,84 @@
+"""insarfusion:lostovertical: LOS displacement to vertical, d_U = d_LOS / cos(theta)."""
+import numpy as np
+from qgis.core import (QgsProcessing, QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                       QgsProcessingParameterVectorDestination)
+
+from ...core.errors import InputError
+from ...core.insar.los import check_los_up, los_to_vertical, up_factor_from_incidence
+from ...core.points import numeric
+from ...core.sampling import sample
+from ..base import InsarFusionAlgorithm
+from ..layers import read_point_table, write_point_table
+from ..styles import rate_style
+
+
+class LosToVertical(InsarFusionAlgorithm):
+    NAME = "lostovertical"
+    DISPLAY = "LOS to vertical"
+    GROUP = "insar"
+    HELP = """
+Converts line-of-sight (LOS) displacement to vertical displacement, assuming the ground moves
+only vertically (Heihe paper, eq. 2): <b>d_U = d_LOS / cos θ</b>, with θ the incidence angle.
+It is applied to <i>velocity</i>, <i>velocity_std</i> and every date field (DYYYYMMDD).
+
+<b>Where θ comes from</b>, first match wins:
+<ol><li><b>Incidence angle</b>, one value for all points, if given;</li>
+<li><b>Incidence raster</b> (degrees), sampled at each point, if given;</li>
+<li>the <b>incidence field</b> (default <i>incidence</i>) when the layer has it;</li>
+<li>the <i>los_up</i> field (the up-component of the LOS unit vector, EGMS), used as cos θ.</li></ol>
+Angles outside (0°, 80°) are refused. Points with no angle get NULL.
+"""
+    INPUT, INCIDENCE_FIELD, INCIDENCE_ANGLE, INCIDENCE_RASTER, OUTPUT = (
+        "INPUT", "INCIDENCE_FIELD", "INCIDENCE_ANGLE", "INCIDENCE_RASTER", "OUTPUT")
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.INPUT, self.tr("InSAR points (LOS)"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(
+            self.INCIDENCE_FIELD, self.tr("Incidence angle field (degrees)"), "incidence", self.INPUT,
+            QgsProcessingParameterField.Numeric, optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.INCIDENCE_ANGLE, self.tr("Incidence angle for all points (degrees)"),
+            QgsProcessingParameterNumber.Double, None, optional=True, minValue=0.0, maxValue=90.0))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            self.INCIDENCE_RASTER, self.tr("Incidence angle raster (degrees)"), optional=True))
+        self.addParameter(QgsProcessingParameterVectorDestination(
+            self.OUTPUT, self.tr("Vertical displacement"), QgsProcessing.TypeVectorPoint))
+
+    def process(self, parameters, context, feedback, progress):
+        table = read_point_table(self, parameters, self.INPUT, context)
+        table.series()  # refuse a layer without date fields early, with a clear message
+        progress(0.2)
+        angle = parameters.get(self.INCIDENCE_ANGLE)
+        raster = self.parameterAsRasterLayer(parameters, self.INCIDENCE_RASTER, context)
+        field = self.parameterAsString(parameters, self.INCIDENCE_FIELD, context)
+        if angle is not None and angle != "":
+            angle = self.parameterAsDouble(parameters, self.INCIDENCE_ANGLE, context)
+            factor = up_factor_from_incidence(np.full(len(table), angle))
+            source = f"a fixed incidence of {angle:g}°"
+        elif raster is not None:
+            theta = sample(raster.source(), table.x, table.y, table.crs_wkt, [1],
+                           progress=progress.sub(0.2, 0.5))[:, 0]
+            factor = up_factor_from_incidence(theta)
+            source = f"the raster {raster.name()}"
+        elif field and field in table.columns:
+            factor = up_factor_from_incidence(numeric(table.columns[field], field))
+            source = f"the field {field}"
+        elif "los_up" in table.columns:
+            factor = numeric(table.columns["los_up"], "los_up")
+            check_los_up(factor)
+            source = "the field los_up"
+        else:
+            raise InputError("No incidence angle: give an incidence field, a fixed angle or an "
+                             "incidence raster (or a layer with a los_up field).")
+        missing = int(np.sum(~np.isfinite(factor)))
+        feedback.pushInfo(f"Converted {len(table)} points to vertical using {source}.")
+        if missing:
+            feedback.reportError(f"{missing} points have no incidence angle; their values are NULL.",
+                                 False)
+        out = los_to_vertical(table, factor)
+        progress(0.6)
+        write_point_table(self, self.OUTPUT, out, context, style=rate_style("velocity"),
+                          progress=progress.sub(0.6, 1.0))
+        return {self.OUTPUT: self.dest(self.OUTPUT)}

@@ -1,0 +1,37 @@
+"""The plugin's thresholds, kept in QgsSettings; algorithms take their defaults from here."""
+from qgis.core import QgsSettings
+
+from .core.defaults import DEFAULTS
+
+PREFIX = "insar_fusion/"
+
+LABELS = {
+    "significant_rate": ("Significant-rate threshold", "mm/yr",
+                         "Points with |rate| at or above this are kept by 'Screen significant deformation'."),
+    "gwr_bandwidth": ("GWR bandwidth", "m", "Fixed kernel bandwidth for geographically weighted regression."),
+    "site_radius": ("Site radius", "m", "Radius of the circle averaged around a time-series site."),
+    "ndvi_limit": ("NDVI usability limit", "",
+                   "Above this NDVI, C-band InSAR decorrelates and points are flagged unreliable."),
+}
+
+
+def value(key: str) -> float:
+    """The stored value of a setting, or its default."""
+    raw = QgsSettings().value(PREFIX + key, DEFAULTS[key])
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        return float(DEFAULTS[key])
+
+
+def set_value(key: str, val: float) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    QgsSettings().setValue(PREFIX + key, float(val))
+
+
+def reset() -> None:
+    """Forget every stored value so the defaults apply again."""
+    s = QgsSettings()
+    for key in DEFAULTS:
+        s.remove(PREFIX + key)

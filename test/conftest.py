@@ -1,0 +1,33 @@
+"""Shared fixtures. QGIS is imported lazily so that test/core runs without it."""
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "support"))
+
+import iftest  # noqa: E402  (test/support/iftest.py)
+
+iftest.make_importable()
+
+
+@pytest.fixture(scope="session")
+def provider(qgis_app, qgis_processing):
+    """The InSAR Fusion provider registered with the Processing framework."""
+    from qgis.core import QgsApplication
+    from insar_fusion.processing.provider import InsarFusionProvider
+
+    registry = QgsApplication.processingRegistry()
+    prov = registry.providerById("insarfusion")
+    if prov is None:
+        prov = InsarFusionProvider()
+        registry.addProvider(prov)
+    assert not prov.load_errors, prov.load_errors
+    yield prov
+
+
+@pytest.fixture
+def run_alg(provider):
+    """Run an algorithm through processing.run and return (results, log text)."""
+    return iftest.run_alg

@@ -1,0 +1,55 @@
+"""The plugin's settings dialog: the thresholds that algorithms use as defaults."""
+from qgis.PyQt.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel,
+                                 QVBoxLayout)
+
+from .. import settings
+from ..core.defaults import DEFAULTS
+
+_RANGES = {"significant_rate": (0.0, 1000.0, 1), "gwr_bandwidth": (1.0, 1e7, 0),
+           "site_radius": (1.0, 1e6, 0), "ndvi_limit": (-1.0, 1.0, 2)}
+
+
+class SettingsDialog(QDialog):
+    """Edit the thresholds held in QgsSettings; OK saves them, Restore defaults resets the fields."""
+
+    def __init__(self, parent=None, on_saved=None):
+        super().__init__(parent)
+        self.setWindowTitle("InSAR Fusion settings")
+        self.setObjectName("InsarFusionSettingsDialog")
+        self._on_saved = on_saved
+        layout = QVBoxLayout(self)
+        intro = QLabel("Defaults for the InSAR Fusion algorithms. Each algorithm still lets you "
+                       "change the value for a single run.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.spins = {}
+        for key, (label, unit, help_text) in settings.LABELS.items():
+            lo, hi, decimals = _RANGES[key]
+            spin = QDoubleSpinBox()
+            spin.setObjectName(key)
+            spin.setRange(lo, hi)
+            spin.setDecimals(decimals)
+            spin.setSuffix(f" {unit}" if unit else "")
+            spin.setValue(settings.value(key))
+            spin.setToolTip(help_text)
+            form.addRow(label, spin)
+            self.spins[key] = spin
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel |
+                                   QDialogButtonBox.RestoreDefaults)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.RestoreDefaults).clicked.connect(self.restore_defaults)
+        layout.addWidget(buttons)
+
+    def restore_defaults(self) -> None:
+        for key, spin in self.spins.items():
+            spin.setValue(DEFAULTS[key])
+
+    def accept(self) -> None:
+        for key, spin in self.spins.items():
+            settings.set_value(key, spin.value())
+        if self._on_saved:
+            self._on_saved()
+        super().accept()
