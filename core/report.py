@@ -1,0 +1,73 @@
+"""Self-contained HTML reports: figures embedded as PNG data URIs, plain tables, atomic writes.
+
+Charts are matplotlib `Figure` objects built without pyplot, so they draw the same in a
+worker thread, the dock (FigureCanvasQTAgg) and a report.
+"""
+import base64
+import html
+import io
+from typing import Iterable, List, Optional, Sequence
+
+from matplotlib.figure import Figure
+
+from .atomic import atomic_output
+
+_STYLE = """
+body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;max-width:1200px;color:#222}
+h1{font-size:1.5em;border-bottom:2px solid #2b83ba}h2{font-size:1.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #bbb;padding:3px 8px;text-align:right}
+th{background:#eef3f8}td:first-child,th:first-child{text-align:left}
+img{max-width:100%;height:auto}.note{color:#555;font-size:.9em}
+.ok{color:#1a7f37;font-weight:bold}.bad{color:#b42318;font-weight:bold}
+"""
+
+
+def new_figure(width: float = 8.0, height: float = 5.0, dpi: int = 100) -> Figure:
+    """A matplotlib Figure not tied to any GUI backend."""
+    return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+
+
+def figure_png(fig: Figure, dpi: Optional[int] = None) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+    return buf.getvalue()
+
+
+def figure_img(fig: Figure, alt: str = "", dpi: Optional[int] = None) -> str:
+    """An <img> tag holding the figure as an embedded PNG."""
+    data = base64.b64encode(figure_png(fig, dpi)).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+
+
+def fmt(value, digits: int = 4) -> str:
+    """A number for a table: significant digits, '' for None/NaN."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence], digits: int = 4) -> str:
+    """An HTML table; cells are escaped, numbers formatted with `digits` significant digits."""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(c, digits))}</td>" for c in r) + "</tr>"
+                   for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def page(title: str, sections: List[str]) -> str:
+    """A complete HTML document from already-built HTML sections."""
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+            + "\n".join(sections) + "</body></html>")
+
+
+def write_html(path: str, title: str, sections: List[str]) -> str:
+    """Write a self-contained report atomically; return the path."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(page(title, sections))
+    return path
