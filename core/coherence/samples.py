@@ -39,7 +39,7 @@ def onto_grid(path: str, grid: Grid, what: str = "NDVI") -> tuple:
     ds = gdal.Warp("", path, format="VRT", outputBounds=(xmin, ymin, xmax, ymax),
                    width=grid.width, height=grid.height, dstSRS=grid.crs_wkt or None,
                    resampleAlg="average" if finer else "bilinear", outputType=gdal.GDT_Float32,
-                   dstNodata=float("nan"), srcBands=[1], dstBands=[1])
+                   dstNodata=float("nan"))
     return ds, how
 
 

@@ -96,8 +96,12 @@ def read_raster(path):
     return ds.GetRasterBand(1).ReadAsArray().astype(float)
 
 
-def parcel_ndvi(shape, rng, parcel=(5, 15), low=0.12, high=0.85, noise=0.03):
-    """NDVI of rectangular fields (parcel side in pixels drawn from `parcel`), plus noise."""
+def parcel_ndvi(shape, rng, parcel=(10, 25), low=0.12, high=0.85, spread=0.2, noise=0.02):
+    """NDVI of a desert-to-farmland gradient (low -> high across the columns, with a diagonal
+    tilt) made of rectangular fields (side in pixels drawn from `parcel`) that scatter around
+    it by +-spread, plus pixel noise."""
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    trend = low + (high - low) * (0.8 * xx / shape[1] + 0.2 * yy / shape[0])
     ndvi = np.empty(shape)
     r = 0
     while r < shape[0]:
@@ -105,10 +109,10 @@ def parcel_ndvi(shape, rng, parcel=(5, 15), low=0.12, high=0.85, noise=0.03):
         c = 0
         while c < shape[1]:
             w = int(rng.integers(parcel[0], parcel[1] + 1))
-            ndvi[r:r + h, c:c + w] = rng.uniform(low, high)
+            ndvi[r:r + h, c:c + w] = rng.uniform(-spread, spread)
             c += w
         r += h
-    return np.clip(ndvi + rng.normal(0, noise, shape), -0.2, 0.95)
+    return np.clip(trend + ndvi + rng.normal(0, noise, shape), -0.2, 0.95)
 
 
 def area_average_10_to_25(ndvi10):
