@@ -16,6 +16,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..errors import InputError
 from ..progress import Progress, ensure
 
 TILE = (128, 1024)  # output rows, columns per tile: the work buffers stay in the CPU caches
@@ -236,7 +237,6 @@ def _array_reader(arrays: Sequence[np.ndarray]):
 
 
 def _check_window(shape: Tuple[int, int], wy: int, wx: int) -> None:
-    from ..errors import InputError
     if wy < 1 or wx < 1:
         raise InputError(f"The window must be at least 1 x 1 pixel (got {wx} x {wy}).")
     if wy > shape[0] or wx > shape[1]:
@@ -248,7 +248,6 @@ def coherence(s1: np.ndarray, s2: np.ndarray, window_y: int, window_x: int,
               tile: Tuple[int, int] = TILE, threads: int = 1,
               progress: Optional[Progress] = None, out: Optional[np.ndarray] = None) -> np.ndarray:
     """Coherence magnitude of two co-registered complex arrays over a window_y x window_x window."""
-    from ..errors import InputError
     if s1.shape != s2.shape or s1.ndim != 2:
         raise InputError(f"The two images must be 2-D and of the same size ({s1.shape} vs {s2.shape}).")
     _check_window(s1.shape, window_y, window_x)
@@ -266,7 +265,6 @@ def coherence_from_interferogram(ifg: np.ndarray, amp1: np.ndarray, amp2: np.nda
                                  window_y: int, window_x: int, tile: Tuple[int, int] = TILE,
                                  threads: int = 1, progress: Optional[Progress] = None) -> np.ndarray:
     """Coherence from an un-normalised interferogram s1*conj(s2) and the two amplitudes |s1|, |s2|."""
-    from ..errors import InputError
     if not (ifg.shape == amp1.shape == amp2.shape) or ifg.ndim != 2:
         raise InputError("The interferogram and the two amplitude rasters must have the same size.")
     _check_window(ifg.shape, window_y, window_x)

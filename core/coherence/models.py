@@ -13,7 +13,7 @@ least-squares solution (J the Jacobian) and the interval is the delta-method int
 """
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from scipy import optimize, stats

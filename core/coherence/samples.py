@@ -5,7 +5,7 @@ n x n pixel windows, and keep the windows whose Pearson R between NDVI and coher
 threshold; the window means are the samples the models are fitted to.
 """
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -79,7 +79,6 @@ class WindowSamples:
     tried: int                 # windows with enough unmasked pixels and some variation
     total: int                 # all whole windows in the raster
     resampling: str = ""
-    notes: list = field(default_factory=list)
 
     @property
     def best_abs_r(self) -> float:

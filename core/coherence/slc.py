@@ -187,8 +187,6 @@ def coherence_interferogram_raster(interferogram: str, amplitude_1: str, amplitu
     a1, a2 = open_real(amplitude_1, "AMPLITUDE_1"), open_real(amplitude_2, "AMPLITUDE_2")
     grid = same_grid([ifg, a1, a2])
     if phase:
-        ifg.bands = (1,)
-        ifg.complex_band = False
         sources = [_PhaseAsComplex(ifg), a1, a2]
         build = est.build_phase_interferogram
     else:

@@ -6,7 +6,7 @@ from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterEnum,
 from ...core.coherence.slc import coherence_interferogram_raster, coherence_raster
 from ...core.errors import InputError
 from ..base import InsarFusionAlgorithm
-from .common import pseudocolor, raster_path, style_raster, threads
+from .common import pseudocolor, raster_path, style_raster
 
 
 class Coherence(InsarFusionAlgorithm):
@@ -83,14 +83,14 @@ Results MEAN_COHERENCE and VALID_FRACTION.
                 raise InputError("The SLC-pair mode needs REFERENCE and SECONDARY (two co-registered "
                                  "complex SLCs). For an interferogram and amplitudes, choose the "
                                  "interferogram mode.")
-            run = coherence_raster(ref, sec, out, wy, wx, progress, threads())
+            run = coherence_raster(ref, sec, out, wy, wx, progress)
         else:
             paths = [raster_path(self, parameters, n, context)
                      for n in (self.INTERFEROGRAM, self.AMPLITUDE_1, self.AMPLITUDE_2)]
             if not all(paths):
                 raise InputError("The interferogram mode needs INTERFEROGRAM, AMPLITUDE_1 and "
                                  "AMPLITUDE_2.")
-            run = coherence_interferogram_raster(*paths, out, wy, wx, progress, threads())
+            run = coherence_interferogram_raster(*paths, out, wy, wx, progress)
         feedback.pushInfo(f"Coherence over a {wx} x {wy} window (range x azimuth) on a "
                           f"{run.width} x {run.height} raster: mean {run.mean:.3f}, "
                           f"{100 * run.valid_fraction:.1f}% of pixels with a value.")

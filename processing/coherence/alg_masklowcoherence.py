@@ -1,5 +1,4 @@
 """insarfusion:masklowcoherence: flag or remove InSAR points where coherence is predicted too low."""
-import numpy as np
 from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterEnum,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterLayer, QgsProcessingParameterVectorDestination)

@@ -1,7 +1,7 @@
 """Helpers shared by the coherence algorithms: raster paths, attribute tables, output styles."""
 import os
 
-from qgis.core import (QgsApplication, QgsColorRampShader, QgsGradientColorRamp,
+from qgis.core import (QgsColorRampShader, QgsGradientColorRamp,
                        QgsMarkerSymbol, QgsPalettedRasterRenderer, QgsRasterLayer,
                        QgsRasterShader, QgsRuleBasedRenderer, QgsSingleBandPseudoColorRenderer,
                        QgsStyle, QgsSymbol)
@@ -36,14 +36,6 @@ def read_rows(alg, parameters, name, context) -> list:
         rows.append({n: (None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
                      for n, v in zip(names, vals)})
     return rows
-
-
-def threads() -> int:
-    """Worker threads for tiled computations: QGIS's max-threads setting, at most 4."""
-    n = QgsApplication.maxThreads()
-    if n is None or n <= 0:
-        n = os.cpu_count() or 1
-    return max(1, min(4, int(n)))
 
 
 def _ramp(name, stops):

@@ -152,3 +152,29 @@ def test_pairs_table_without_the_baseline_field_is_refused(run_alg, tmp_path):
     with pytest.raises(QgsProcessingException, match="no field 'bperp'"):
         run_alg("baselinecorrelation", {"PAIRS": str(csv), "OUTPUT": str(tmp_path / "g.gpkg")})
     assert not os.path.exists(tmp_path / "g.gpkg")
+
+
+def test_phase_in_degrees_is_refused(run_alg, slcs, tmp_path):
+    s1, s2, _, _ = slcs
+    deg = cohsim.write_raster(tmp_path / "deg.tif", np.degrees(np.angle(s1 * np.conj(s2))).astype(np.float32), 25.0)
+    a1 = cohsim.write_raster(tmp_path / "a1.tif", np.abs(s1).astype(np.float32), 25.0)
+    a2 = cohsim.write_raster(tmp_path / "a2.tif", np.abs(s2).astype(np.float32), 25.0)
+    out = str(tmp_path / "coh.tif")
+    with pytest.raises(QgsProcessingException, match=r"wrapped phase must be in radians"):
+        run_alg("coherence", {"MODE": 1, "INTERFEROGRAM": deg, "AMPLITUDE_1": a1,
+                              "AMPLITUDE_2": a2, "OUTPUT": out})
+    assert not os.path.exists(out)
+
+
+def test_cancel_stops_the_run_and_leaves_no_output(run_alg, tmp_path):
+    rng = np.random.default_rng(1)
+    s1, s2 = cohsim.slc_pair(0.5, (600, 300), rng)
+    ref = cohsim.write_raster(tmp_path / "r.tif", s1, 25.0)
+    sec = cohsim.write_raster(tmp_path / "s.tif", s2, 25.0)
+    fb = iftest.LogFeedback.create()
+    fb.progressChanged.connect(lambda _: fb.cancel())
+    out = str(tmp_path / "coh.tif")
+    with pytest.raises(QgsProcessingException, match="cancelled"):
+        run_alg("coherence", {"REFERENCE": ref, "SECONDARY": sec, "OUTPUT": out}, feedback=fb)
+    assert not os.path.exists(out)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".insarfusion")]
