@@ -51,7 +51,7 @@ def splice_chart(rate_ref: np.ndarray, rate_sec: np.ndarray, rmse: float,
 
 
 def network_chart(dates: Sequence[dt.date], bperp: np.ndarray, i: np.ndarray, j: np.ndarray,
-                  gaps: Sequence = (), title: str = "") -> Figure:
+                  gaps: Sequence = (), title: str = "", isolated: Sequence[dt.date] = ()) -> Figure:
     """The pair network, time against perpendicular baseline, pairs as lines (Heihe paper, Fig. 2)."""
     fig = new_figure(9.0, 4.5)
     ax = fig.add_subplot(1, 1, 1)
@@ -66,6 +66,9 @@ def network_chart(dates: Sequence[dt.date], bperp: np.ndarray, i: np.ndarray, j:
     if len(gaps):
         ax.plot([], [], color="#d7191c", alpha=0.3, lw=6, label="gap (no pair spans it)")
     ax.plot(t, b, "o", color="#1a9641", ms=5, mec="k", mew=0.4, label=f"{len(t)} acquisitions", zorder=3)
+    if len(isolated):
+        k = [list(dates).index(d) for d in isolated]
+        ax.plot(t[k], b[k], "o", color="#d7191c", ms=7, mec="k", mew=0.4, label="isolated (no pair)", zorder=4)
     ax.xaxis_date()
     ax.set_xlabel("Acquisition date")
     ax.set_ylabel("Perpendicular baseline (m)")

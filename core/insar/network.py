@@ -45,11 +45,13 @@ class Network:
         return self.bperp[self.j] - self.bperp[self.i]
 
     def describe_gaps(self) -> str:
-        """The gaps (and, without a temporal gap, the dates cut off) as text; '' when connected."""
+        """The temporal gaps and isolated dates (or else the dates cut off) as text; '' when connected."""
         if self.connected:
             return ""
-        if self.gaps:
-            return "; ".join(f"{a.isoformat()} to {b.isoformat()}" for a, b in self.gaps)
+        parts = [f"{a.isoformat()} to {b.isoformat()}" for a, b in self.gaps]
+        parts += [f"{d.isoformat()} (isolated)" for d in self.isolated]
+        if parts:
+            return "; ".join(parts)
         return (f"no pair path from {self.dates[0].isoformat()} to "
                 + ", ".join(d.isoformat() for d in self.unreached))
 

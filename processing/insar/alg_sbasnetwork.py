@@ -41,8 +41,8 @@ and the perpendicular baseline B⊥ (m) relative to a common reference.
 <b>Outputs</b>: a table of pairs (<i>reference</i>, <i>secondary</i> dates, <i>temporal_baseline</i>
 in days, <i>perpendicular_baseline</i> = B⊥ secondary − B⊥ reference in m) and the network chart (PNG).
 Results: N_PAIRS, N_DATES, CONNECTED (whether the pairs join every acquisition into one graph),
-N_COMPONENTS and GAPS: the date intervals that no pair spans, or the dates cut off from the first
-acquisition. A disconnected network is reported, not refused: SBAS inversion of it is
+N_COMPONENTS and GAPS: the date intervals that no pair spans and the isolated dates (or else the
+dates cut off from the first acquisition). A disconnected network is reported, not refused: SBAS inversion of it is
 ill-posed, so add pairs across the gaps (raise the limits) before using it.
 """
     INPUT, DATE_FIELD, BPERP_FIELD = "INPUT", "DATE_FIELD", "BPERP_FIELD"
@@ -106,7 +106,7 @@ ill-posed, so add pairs across the gaps (raise the limits) before using it.
             title = (f"{len(net.dates)} acquisitions, {net.n_pairs} pairs (Δt ≤ "
                      f"{self.parameterAsDouble(parameters, self.MAX_TEMPORAL, context):g} d, |ΔB⊥| ≤ "
                      f"{self.parameterAsDouble(parameters, self.MAX_PERPENDICULAR, context):g} m)")
-            save_png(network_chart(net.dates, net.bperp, net.i, net.j, net.gaps, title),
+            save_png(network_chart(net.dates, net.bperp, net.i, net.j, net.gaps, title, net.isolated),
                      self.dest(self.OUTPUT_CHART))
             results[self.OUTPUT_CHART] = self.dest(self.OUTPUT_CHART)
         progress(1.0)
