@@ -5,7 +5,7 @@ The offset is d = v_secondary - v_reference over matched pairs, modelled as
     constant:  d = a
     plane:     d = a + b * (x - x0) / 1000 + c * (y - y0) / 1000     (b, c in mm/yr per km)
 with (x0, y0) the centroid of the matched pairs, fitted by Huber M-estimation (iteratively
-reweighted least squares, k = 1.345, scale = 1.4826 * MAD of the residuals).
+reweighted least squares, k = 1.345, scale = median |residual| / 0.6745, re-estimated each pass).
 """
 import dataclasses
 import datetime as dt
@@ -89,7 +89,7 @@ def huber_fit(design: np.ndarray, d: np.ndarray, k: float = HUBER_K, max_iter: i
         coef = np.array([np.median(d)])
     for _ in range(max_iter):
         r = d - design @ coef
-        scale = 1.4826 * np.median(np.abs(r - np.median(r)))
+        scale = np.median(np.abs(r)) / 0.6744897501960817  # MAD about 0, as statsmodels' RLM
         if not scale > 0:
             break
         u = np.abs(r) / (k * scale)

@@ -28,7 +28,8 @@ DYYYYMMDD in mm), in a projected CRS in metres (the secondary is reprojected to 
 within this distance; each reference point keeps only its closest secondary.
 <b>Correction</b>: <i>constant</i> d = a, or <i>plane</i> d = a + b·(x − x0)/1000 + c·(y − y0)/1000
 (b, c in mm/yr per km; x0, y0 the centroid of the pairs), for d = v_secondary − v_reference,
-fitted robustly (Huber M-estimate, iteratively reweighted least squares, k = 1.345, MAD scale).
+fitted robustly (Huber M-estimate, iteratively reweighted least squares, k = 1.345, scale =
+median |residual| / 0.6745, as statsmodels RLM).
 At least 10 pairs are needed.
 <b>Track names</b>: written to the <i>track</i> field (default: the layer names).
 
