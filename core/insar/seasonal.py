@@ -83,6 +83,7 @@ def fit(dates: Sequence[dt.date], series: np.ndarray, progress: Optional[Progres
         raise InputError("The dates span less than half a year, too short to separate a seasonal "
                          "cycle from the trend. Use a series covering at least a year.")
     g = design(dates)
+    outer = (g[:, :, None] * g[:, None, :]).reshape(len(dates), 16)  # g_j g_j^T per date
     y = np.asarray(series, float)
     n = len(y)
     coef = np.full((n, 4), np.nan)
@@ -93,12 +94,12 @@ def fit(dates: Sequence[dt.date], series: np.ndarray, progress: Optional[Progres
         yc = y[start:stop]
         w = np.isfinite(yc)
         y0 = np.where(w, yc, 0.0)
-        wf = w.astype(float)
-        normal = np.einsum("pj,jk,jl->pkl", wf, g, g)
+        normal = (w.astype(float) @ outer).reshape(-1, 4, 4)  # sum over valid dates of g g^T
         rhs = y0 @ g
         cnt = w.sum(axis=1)
         ok = cnt >= MIN_DATES
-        ok &= np.linalg.cond(np.where(ok[:, None, None], normal, np.eye(4))) < 1e10
+        eig = np.linalg.eigvalsh(np.where(ok[:, None, None], normal, np.eye(4)))
+        ok &= eig[:, 0] > 1e-10 * eig[:, -1]  # well-conditioned: the terms are separable
         if ok.any():
             sol = np.linalg.solve(normal[ok], rhs[ok][:, :, None])[:, :, 0]
             res = np.where(w[ok], yc[ok] - sol @ g.T, 0.0)
