@@ -365,3 +365,23 @@ def test_csv_without_rows_is_refused(run_alg, tmp_path):
     with open(src, "w") as f:
         f.write("pid,easting,northing,mean_velocity,20190109\n")
     _refused(run_alg, tmp_path, src, "no points")
+
+
+def test_nodata_value_and_low_coherence_pixels_become_null_or_are_skipped(run_alg, tmp_path):
+    src = str(tmp_path / "cum.h5")
+    cum, vel = _cum_h5(src)
+    coh = np.linspace(0.1, 0.9, vel.size).reshape(vel.shape).astype(np.float32)
+    with h5py.File(src, "a") as f:
+        f.create_dataset("coh_avg", data=coh)
+        f["cum"][4, 3, 3] = -9999.0
+    out = str(tmp_path / "coh.gpkg")
+    res, _ = run_alg("importpoints", {"INPUT": src, "NODATA": -9999, "MIN_COHERENCE": 0.5, "OUTPUT": out})
+    got = read_points(out)
+    r = np.round((got.y - 39.2) / -0.001).astype(int)
+    c = np.round((got.x - 100.1) / 0.001).astype(int)
+    expected = int(((coh >= 0.5) & np.isfinite(vel)).sum())
+    assert res["N_POINTS"] == len(got) == expected
+    assert (got.columns["coherence"] >= 0.5).all()
+    np.testing.assert_allclose(got.columns["coherence"], coh[r, c], rtol=1e-6)
+    at = (r == 3) & (c == 3)
+    assert at.sum() == 1 and np.isnan(got.columns["D" + DATES[4]][at][0])
