@@ -24,6 +24,7 @@ WGS84 = "EPSG:4326"
 
 
 def open_h5(path: str) -> h5py.File:
+    """Open an HDF5 file read-only, or raise InputError saying why it cannot be read."""
     if not os.path.exists(path):
         raise InputError(f"The file '{path}' does not exist.")
     try:
@@ -52,9 +53,15 @@ def _attr(attrs, key: str) -> Optional[str]:
 
 
 def _dates(values) -> list:
+    """Dates from YYYYMMDD bytes, strings or integers; duplicates refused."""
     out = []
     for v in np.asarray(values).reshape(-1):
-        text = v.decode() if isinstance(v, bytes) else str(int(v)) if np.issubdtype(type(v), np.number) else str(v)
+        if isinstance(v, bytes):
+            text = v.decode("ascii", "replace")
+        elif isinstance(v, (int, np.integer)):
+            text = str(int(v))
+        else:
+            text = str(v)
         out.append(parse_yyyymmdd(text.strip()[:8]))
     if len(set(out)) != len(out):
         raise InputError("The HDF5 file repeats an acquisition date; give each date once.")
@@ -75,9 +82,8 @@ def mintpy_files(path: str, companion: str = "") -> Tuple[Optional[str], Optiona
                          "geo_timeseries.h5 or geo_velocity.h5.")
     folder = os.path.dirname(os.path.abspath(path))
     prefix = "geo_" if os.path.basename(path).startswith("geo_") else ""
-    if vel is None:
-        vel = next((p for p in (os.path.join(folder, prefix + "velocity.h5"),)
-                    if os.path.exists(p)), None)
+    if vel is None and os.path.exists(os.path.join(folder, prefix + "velocity.h5")):
+        vel = os.path.join(folder, prefix + "velocity.h5")
     if ts is None:
         exact = os.path.join(folder, prefix + "timeseries.h5")
         found = sorted(glob.glob(os.path.join(glob.escape(folder), prefix + "timeseries*.h5")))
