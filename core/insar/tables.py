@@ -94,8 +94,11 @@ def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
             parts[n].append(np.asarray(batch[n]))
         done += len(batch[names[0]]) if names else 0
         progress(min(done / total, 1.0))
-    return {n: (np.concatenate([p.astype("S") for p in ps]) if ps else np.empty(0, "S1"))
-            for n, ps in parts.items()}
+    out = {}
+    for n, ps in parts.items():
+        ps = [p if p.dtype.kind == "S" else p.astype("S") for p in ps]
+        out[n] = (ps[0] if len(ps) == 1 else np.concatenate(ps)) if ps else np.empty(0, "S1")
+    return out
 
 
 def _text(arr: np.ndarray) -> np.ndarray:
