@@ -6,9 +6,8 @@ from ..dates import date_fields
 from ..errors import InputError
 from ..points import PointTable
 from ..progress import Progress
-from ..vector_io import SHAPEFILE_MAX_FIELDS
 from . import hdf5, stack, tables
-from .layout import LAYOUT
+from .layout import LAYOUT, check_shapefile
 
 FORMATS = ("auto", "EGMS", "PS", "MintPy", "LiCSBAS", "Raster stack")
 HDF5_EXTENSIONS = (".h5", ".he5", ".hdf5", ".hdf")
@@ -61,10 +60,7 @@ def check_output(path: str, fmt: str, output: str, companion: str = "") -> Tuple
     """(format, number of dates); refuses a Shapefile output too small for the dates, before any work."""
     fmt = detect_format(path) if fmt == "auto" else fmt
     n = count_dates(path, fmt, companion)
-    if output.split("|")[0].lower().endswith(".shp") and n + len(LAYOUT) > SHAPEFILE_MAX_FIELDS:
-        raise InputError(f"The input has {n} dates, so the output needs {n + len(LAYOUT)} fields, but a "
-                         f"Shapefile holds at most {SHAPEFILE_MAX_FIELDS}. Save the output as a "
-                         "GeoPackage (.gpkg) instead.")
+    check_shapefile(output, n + len(LAYOUT), n)
     return fmt, n
 
 

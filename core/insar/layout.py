@@ -7,6 +7,7 @@ import numpy as np
 from ..dates import decimal_years, field_name
 from ..errors import InputError
 from ..points import PointTable
+from ..vector_io import SHAPEFILE_MAX_FIELDS
 
 #: Fields before the date fields, in order. incidence and los_up are written only when known.
 LAYOUT = ("pid", "velocity", "velocity_std", "coherence", "incidence", "los_up")
@@ -74,3 +75,11 @@ def rate_from_series(dates: Sequence[dt.date], series: np.ndarray) -> np.ndarray
         slope = sxy / sxx
     slope[(n < 2) | ~(sxx > 0)] = np.nan
     return slope
+
+
+def check_shapefile(output: str, n_fields: int, n_dates: int) -> None:
+    """Refuse, before any work, a Shapefile output that cannot hold n_fields attribute fields."""
+    if output.split("|")[0].lower().endswith(".shp") and n_fields > SHAPEFILE_MAX_FIELDS:
+        raise InputError(f"The input has {n_dates} dates, so the output needs {n_fields} fields, but a "
+                         f"Shapefile holds at most {SHAPEFILE_MAX_FIELDS}. Save the output as a "
+                         "GeoPackage (.gpkg) instead.")

@@ -7,6 +7,7 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
 
 from ... import settings
 from ...core.errors import InputError
+from ...core.insar.layout import check_shapefile
 from ...core.insar.screen import points_in_polygons, screen, summary
 from ...core.points import numeric
 from ...core.sampling import sample
@@ -82,6 +83,7 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
 
     def process(self, parameters, context, feedback, progress):
         table = read_point_table(self, parameters, self.INPUT, context)
+        check_shapefile(self.dest(self.OUTPUT), len(table.columns), len(table.date_columns()))
         if "velocity" not in table.columns:
             raise InputError("The layer has no 'velocity' field (mm/yr); import it with "
                              "'Import InSAR points' first.")

@@ -3,6 +3,7 @@ import numpy as np
 from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterEnum,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorDestination)
 
+from ...core.insar.layout import check_shapefile
 from ...core.insar.seasonal import MIN_DATES, fit
 from ...core.points import PointTable
 from ..base import InsarFusionAlgorithm
@@ -55,6 +56,7 @@ Points with fewer than 5 dates, or whose dates cannot separate the terms, get NU
     def process(self, parameters, context, feedback, progress):
         table = read_point_table(self, parameters, self.INPUT, context)
         dates, series = table.series()
+        check_shapefile(self.dest(self.OUTPUT), len(set(table.columns) | set(FIELDS)), len(dates))
         progress(0.1)
         result = fit(dates, series, progress.sub(0.1, 0.6))
         fall, rise = result.swings()

@@ -5,6 +5,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterVectorDestination)
 
 from ...core.insar.charts import save_png, splice_chart
+from ...core.insar.layout import LAYOUT, check_shapefile
 from ...core.insar.splice import splice
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
@@ -86,6 +87,8 @@ FRACTION_WITHIN_3RMSE.
     def process(self, parameters, context, feedback, progress):
         ref = read_point_table(self, parameters, self.REFERENCE, context)
         sec = read_point_table(self, parameters, self.SECONDARY, context)
+        n_dates = len(ref.date_columns())
+        check_shapefile(self.dest(self.OUTPUT), n_dates + len(LAYOUT) + 1, n_dates)
         progress(0.2)
         names = (self._name(parameters, self.REFERENCE_NAME, self.REFERENCE, context),
                  self._name(parameters, self.SECONDARY_NAME, self.SECONDARY, context))

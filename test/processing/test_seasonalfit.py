@@ -128,3 +128,12 @@ def test_layers_without_enough_dates_are_refused(run_alg, tmp_path):
     with pytest.raises(QgsProcessingException, match="no date fields"):
         run_alg("seasonalfit", {"INPUT": none, "OUTPUT": out})
     assert not os.path.exists(out)
+
+
+def test_shapefile_output_too_small_for_the_new_fields_is_refused(run_alg, tmp_path):
+    dates = _dates(245, step=3)
+    src = _layer(tmp_path, dates, np.zeros((3, 245)), "wide.gpkg")
+    out = str(tmp_path / "fit.shp")
+    with pytest.raises(QgsProcessingException, match="Shapefile holds at most 250.*GeoPackage"):
+        run_alg("seasonalfit", {"INPUT": src, "OUTPUT": out})
+    assert not os.path.exists(out)
