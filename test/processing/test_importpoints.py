@@ -385,3 +385,19 @@ def test_nodata_value_and_low_coherence_pixels_become_null_or_are_skipped(run_al
     np.testing.assert_allclose(got.columns["coherence"], coh[r, c], rtol=1e-6)
     at = (r == 3) & (c == 3)
     assert at.sum() == 1 and np.isnan(got.columns["D" + DATES[4]][at][0])
+
+
+def test_mintpy_companion_file_from_another_folder_is_used(run_alg, tmp_path):
+    a, b = tmp_path / "ts", tmp_path / "vel"
+    a.mkdir()
+    b.mkdir()
+    vel, _ = _mintpy(str(b))  # both written in b ...
+    os.replace(b / "geo_timeseries.h5", a / "geo_timeseries.h5")  # ... the series moved away
+    out = str(tmp_path / "m.gpkg")
+    res, _ = run_alg("importpoints", {"INPUT": str(a / "geo_timeseries.h5"),
+                                      "COMPANION": str(b / "geo_velocity.h5"), "OUTPUT": out})
+    got = read_points(out)
+    r = np.round((4300000.0 - got.y) / 30.0 - 0.5).astype(int)
+    c = np.round((got.x - 400000.0) / 30.0 - 0.5).astype(int)
+    np.testing.assert_allclose(got.columns["velocity"], vel[r, c] * 1000.0, rtol=1e-6)
+    np.testing.assert_allclose(got.columns["velocity_std"], 1.0, rtol=1e-6)  # from the companion
