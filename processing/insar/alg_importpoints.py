@@ -10,7 +10,6 @@ from ...core.insar.importer import FORMATS, check_output, import_points
 from ...core.points import PointTable
 from ...core.raster import is_geographic
 from ..base import InsarFusionAlgorithm
-from . import help_html
 from ..layers import write_point_table
 from ..styles import rate_style
 
@@ -30,7 +29,7 @@ class ImportPoints(InsarFusionAlgorithm):
     NAME = "importpoints"
     DISPLAY = "Import InSAR points"
     GROUP = "insar"
-    HELP = help_html("""
+    HELP = """
 Reads the InSAR results users already have into <b>one point layout</b>: <i>pid</i>,
 <i>velocity</i> (mm/yr), <i>velocity_std</i> (mm/yr), <i>coherence</i>, <i>incidence</i> (degrees,
 when known), <i>los_up</i> (when known) and one field per acquisition <i>DYYYYMMDD</i> (mm),
@@ -63,7 +62,7 @@ mm/yr) from the series.
 
 <b>Output</b>: the point layer styled by velocity. A Shapefile holds at most 250 fields; an input
 with more dates is refused before any work, with the advice to save a GeoPackage.
-""")
+"""
     INPUT, FORMAT, CRS, COMPANION, NODATA, MIN_COHERENCE, TARGET_CRS, OUTPUT = (
         "INPUT", "FORMAT", "CRS", "COMPANION", "NODATA", "MIN_COHERENCE", "TARGET_CRS", "OUTPUT")
 

@@ -10,7 +10,6 @@ from ...core.insar.charts import network_chart, save_png
 from ...core.insar.network import build
 from ...core.insar.table_io import write_table
 from ..base import InsarFusionAlgorithm
-from . import help_html
 
 
 def _plain(value):
@@ -28,7 +27,7 @@ class SbasNetwork(InsarFusionAlgorithm):
     NAME = "sbasnetwork"
     DISPLAY = "SBAS pair network"
     GROUP = "insar"
-    HELP = help_html("""
+    HELP = """
 Builds the small-baseline (SBAS) interferometric pair network of one track and draws it as time
 against perpendicular baseline (Heihe paper, Fig. 2).
 
@@ -45,7 +44,7 @@ Results: N_PAIRS, N_DATES, CONNECTED (whether the pairs join every acquisition i
 N_COMPONENTS and GAPS: the date intervals that no pair spans and the isolated dates (or else the
 dates cut off from the first acquisition). A disconnected network is reported, not refused: SBAS inversion of it is
 ill-posed, so add pairs across the gaps (raise the limits) before using it.
-""")
+"""
     INPUT, DATE_FIELD, BPERP_FIELD = "INPUT", "DATE_FIELD", "BPERP_FIELD"
     MAX_TEMPORAL, MAX_PERPENDICULAR, OUTPUT, OUTPUT_CHART = (
         "MAX_TEMPORAL", "MAX_PERPENDICULAR", "OUTPUT", "OUTPUT_CHART")

@@ -12,7 +12,6 @@ from ...core.insar.screen import points_in_polygons, screen, summary
 from ...core.points import numeric
 from ...core.sampling import sample
 from ..base import InsarFusionAlgorithm
-from . import help_html
 from ..layers import read_point_table, write_point_table
 from ..styles import rate_style
 
@@ -24,7 +23,7 @@ class Screen(InsarFusionAlgorithm):
     NAME = "screen"
     DISPLAY = "Screen significant deformation"
     GROUP = "insar"
-    HELP = help_html("""
+    HELP = """
 Keeps the points of significant deformation (Heihe paper, section 3.3): <b>|velocity| ≥ threshold</b>,
 inside every range given, and reports how many points each criterion removed.
 
@@ -41,7 +40,7 @@ A limit without its raster is refused.
 counted once, against the first criterion it fails, so the counts add up.
 <b>Outputs</b>: the kept points (all fields of the input), styled by velocity; results N_INPUT,
 N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion not used).
-""")
+"""
     INPUT, THRESHOLD, STUDY_AREA, OUTPUT = "INPUT", "THRESHOLD", "STUDY_AREA", "OUTPUT"
     DEM, DEM_MIN, DEM_MAX, NDVI, NDVI_MIN, NDVI_MAX = "DEM", "DEM_MIN", "DEM_MAX", "NDVI", "NDVI_MIN", "NDVI_MAX"
     RESULTS = ("N_INPUT", "N_KEPT", "REMOVED_RATE", "REMOVED_AREA", "REMOVED_DEM", "REMOVED_NDVI")

@@ -7,7 +7,6 @@ from ...core.insar.layout import check_shapefile
 from ...core.insar.seasonal import MIN_DATES, fit
 from ...core.points import PointTable
 from ..base import InsarFusionAlgorithm
-from . import help_html
 from ..layers import read_point_table, write_point_table
 from ..styles import graduated, rate_style
 
@@ -20,7 +19,7 @@ class SeasonalFit(InsarFusionAlgorithm):
     NAME = "seasonalfit"
     DISPLAY = "Seasonal fit"
     GROUP = "insar"
-    HELP = help_html("""
+    HELP = """
 Fits every point's displacement series with a trend and an annual cycle (Heihe paper, section 5.2):
 <b>d(t) = a + v·t + A·sin(2πt) + B·cos(2πt)</b>, t in decimal years (2019.0 = 1 January 2019),
 by least squares over the dates the point has (NULL dates are left out, point by point).
@@ -41,7 +40,7 @@ v·t + A·sin + B·cos. Without a trend they are −2R and +2R; a trend makes th
 other is v × 1 year.</li>
 <li><i>fit_rmse</i> (mm): root mean square of the residuals over the point's dates.</li></ul>
 Points with fewer than 5 dates, or whose dates cannot separate the terms, get NULL.
-""")
+"""
     INPUT, STYLE, OUTPUT = "INPUT", "STYLE", "OUTPUT"
 
     def initAlgorithm(self, config=None):

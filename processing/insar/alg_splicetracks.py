@@ -8,7 +8,6 @@ from ...core.insar.charts import save_png, splice_chart
 from ...core.insar.layout import LAYOUT, check_shapefile
 from ...core.insar.splice import splice
 from ..base import InsarFusionAlgorithm
-from . import help_html
 from ..layers import read_point_table, write_point_table
 from ..styles import graduated, rate_style
 
@@ -19,7 +18,7 @@ class SpliceTracks(InsarFusionAlgorithm):
     NAME = "splicetracks"
     DISPLAY = "Splice adjacent tracks"
     GROUP = "insar"
-    HELP = help_html("""
+    HELP = """
 Merges two adjacent InSAR tracks (both already <b>vertical</b>, see <i>LOS to vertical</i>) after
 removing the reference offset of the secondary track, and checks their agreement in the overlap
 (Heihe paper, section 3.1 and Fig. 8).
@@ -48,7 +47,7 @@ the difference, the correction and the residual. <i>Chart</i>: rate A against ra
 ±3·RMSE lines. Results: OFFSET (mm/yr, at the pairs' centroid), PLANE_A/B/C, ORIGIN_X/Y, RMSE and
 RMSE_BEFORE (mm/yr, of the pair differences after and before correction), N_PAIRS,
 FRACTION_WITHIN_3RMSE.
-""")
+"""
     REFERENCE, SECONDARY, MATCH_DISTANCE, CORRECTION = "REFERENCE", "SECONDARY", "MATCH_DISTANCE", "CORRECTION"
     REFERENCE_NAME, SECONDARY_NAME = "REFERENCE_NAME", "SECONDARY_NAME"
     OUTPUT, OUTPUT_PAIRS, OUTPUT_CHART = "OUTPUT", "OUTPUT_PAIRS", "OUTPUT_CHART"
