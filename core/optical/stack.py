@@ -1,0 +1,281 @@
+"""Dated rasters and sources aligned onto one output grid, read strip by strip with bounded memory.
+
+Every reader here goes through GDAL's block cache. The cache is process-wide and by default may
+grow to 5% of RAM, so each strip loop flushes the datasets it opened (`Source.release`), which
+keeps the resident memory of a run at a few strips, whatever the raster size.
+"""
+import calendar
+import dataclasses
+import datetime as dt
+import os
+import re
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+from osgeo import gdal, osr
+
+from ..dates import date_of_filename
+from ..errors import Cancelled, InputError
+from ..raster import Grid, Window, grid_of, open_raster, read_float
+
+gdal.UseExceptions()
+osr.UseExceptions()
+
+STRIP_PIXELS = 1 << 21  # about 2 M pixels (8 MB as float32) per array per strip
+_META_KEYS = ("ACQUISITION_DATE", "ACQUISITIONDATE", "DATE_ACQUIRED", "SENSING_TIME", "SENSING_DATE",
+              "PRODUCT_START_TIME", "DATATAKE_1_DATATAKE_SENSING_START", "START_TIME", "DATE",
+              "TIFFTAG_DATETIME")
+_META_DATE = re.compile(r"(\d{4})[-:/]?(\d{2})[-:/]?(\d{2})")
+_DAY = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
+
+
+@dataclasses.dataclass(frozen=True)
+class DatedRaster:
+    """A raster with the period it stands for: one day, or a whole month for YYYYMM names."""
+
+    path: str
+    start: dt.date
+    end: dt.date
+    source: str  # where the date came from: 'file name' or the metadata key
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path)
+
+    def in_window(self, first: dt.date, last: dt.date) -> bool:
+        """True when the raster's period overlaps [first, last] (both ends inclusive)."""
+        return self.start <= last and self.end >= first
+
+    def in_month(self, year: int, month: int) -> bool:
+        """True when the raster's period overlaps the given calendar month."""
+        last = calendar.monthrange(year, month)[1]
+        return self.in_window(dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def _has_day(stem: str) -> bool:
+    """True when the name holds a full YYYYMMDD date (as core.dates reads it first)."""
+    for m in _DAY.finditer(stem):
+        try:
+            dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def _date_in_metadata(ds: gdal.Dataset) -> Optional[Tuple[dt.date, str]]:
+    domains = [ds.GetMetadata() or {}] + [ds.GetRasterBand(1).GetMetadata() or {}]
+    for key in _META_KEYS:
+        for md in domains:
+            value = next((v for k, v in md.items() if k.upper() == key), None)
+            if not value:
+                continue
+            m = _META_DATE.search(value)
+            if m:
+                try:
+                    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), key
+                except ValueError:
+                    continue
+    return None
+
+
+def date_raster(path: str) -> DatedRaster:
+    """The date of a raster: from its file name (YYYYMMDD or YYYYMM), else from GDAL metadata."""
+    d = date_of_filename(path)
+    if d is not None:
+        monthly = not _has_day(os.path.splitext(os.path.basename(path))[0])
+        return DatedRaster(path, d, _month_end(d) if monthly else d, "file name")
+    found = _date_in_metadata(open_raster(path))
+    if found is None:
+        raise InputError(f"No date found for '{os.path.basename(path)}': put it in the file name as "
+                         "YYYYMMDD or YYYYMM (e.g. ndvi_20190709.tif), or set the GDAL metadata item "
+                         "ACQUISITION_DATE.")
+    return DatedRaster(path, found[0], found[0], found[1])
+
+
+def date_rasters(paths: Sequence[str]) -> List[DatedRaster]:
+    """Every raster with its date, sorted by date (repeated dates are allowed)."""
+    if not paths:
+        raise InputError("No input rasters were given.")
+    out = [date_raster(p) for p in paths]
+    out.sort(key=lambda r: (r.start, r.path))
+    return out
+
+
+def in_window(rasters: Sequence[DatedRaster], first: dt.date, last: dt.date) -> List[DatedRaster]:
+    """The rasters inside [first, last], both ends inclusive; InputError when there are none."""
+    if last < first:
+        raise InputError(f"The window ends ({last.isoformat()}) before it starts ({first.isoformat()}); "
+                         "swap START and END.")
+    chosen = [r for r in rasters if r.in_window(first, last)]
+    if not chosen:
+        span = f"{rasters[0].start.isoformat()} to {rasters[-1].end.isoformat()}" if rasters else "none"
+        raise InputError(f"No dated input falls between {first.isoformat()} and {last.isoformat()} "
+                         f"(the inputs cover {span}). Widen the window or add rasters for it.")
+    return chosen
+
+
+def same_crs(a: str, b: str) -> bool:
+    """True when both CRS are the same, or either is unknown."""
+    if not a or not b:
+        return True
+    sa, sb = osr.SpatialReference(), osr.SpatialReference()
+    sa.SetFromUserInput(a)
+    sb.SetFromUserInput(b)
+    return bool(sa.IsSame(sb))
+
+
+def crs_name(wkt: str) -> str:
+    if not wkt:
+        return "no CRS"
+    srs = osr.SpatialReference()
+    srs.SetFromUserInput(wkt)
+    code = srs.GetAuthorityCode(None)
+    return f"{srs.GetName()}" + (f" (EPSG:{code})" if code else "")
+
+
+def extent_in(grid: Grid, wkt: str) -> Tuple[float, float, float, float]:
+    """The grid's extent expressed in another CRS (xmin, ymin, xmax, ymax)."""
+    if same_crs(grid.crs_wkt, wkt):
+        return grid.extent
+    src, dst = osr.SpatialReference(), osr.SpatialReference()
+    src.SetFromUserInput(grid.crs_wkt)
+    dst.SetFromUserInput(wkt)
+    for s in (src, dst):
+        s.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    ct = osr.CoordinateTransformation(src, dst)
+    xmin, ymin, xmax, ymax = grid.extent
+    return tuple(ct.TransformBounds(xmin, ymin, xmax, ymax, 21))
+
+
+def _check_band(ds: gdal.Dataset, band: int, path: str) -> None:
+    if not 1 <= int(band) <= ds.RasterCount:
+        raise InputError(f"Band {band} does not exist in '{os.path.basename(path)}', which has "
+                         f"{ds.RasterCount} band(s). Choose a band from 1 to {ds.RasterCount}.")
+
+
+class Source:
+    """One band of a raster as seen on an output grid: read directly, or through a warped VRT."""
+
+    def __init__(self, path: str, grid: Grid, band: int = 1, resampling: str = "average",
+                 reproject: bool = False, what: str = "the output grid"):
+        self.path = path
+        self.ds = open_raster(path)
+        _check_band(self.ds, band, path)
+        own = grid_of(self.ds)
+        name = os.path.basename(path)
+        if not same_crs(own.crs_wkt, grid.crs_wkt) and not reproject:
+            raise InputError(f"'{name}' is in {crs_name(own.crs_wkt)} but {what} is in "
+                             f"{crs_name(grid.crs_wkt)}. Give a TARGET raster to define the output grid "
+                             "(inputs are then reprojected onto it), or warp the inputs to one CRS first.")
+        if not grid.overlaps(Grid(own.transform, own.width, own.height, grid.crs_wkt)
+                             if same_crs(own.crs_wkt, grid.crs_wkt) else
+                             _grid_with_extent(extent_in(own, grid.crs_wkt), grid.crs_wkt)):
+            raise InputError(f"'{name}' does not overlap {what}; check that the inputs cover the same "
+                             "area (and carry the right CRS).")
+        self.resampled = not (own.same_as(grid) and same_crs(own.crs_wkt, grid.crs_wkt))
+        self._keep = [self.ds]  # a warped VRT holds plain handles to its sources: keep them alive
+        if self.resampled:
+            src_band = self.ds.GetRasterBand(int(band))
+            nodata = src_band.GetNoDataValue()
+            if nodata is None and src_band.DataType in (gdal.GDT_Float32, gdal.GDT_Float64):
+                nodata = np.nan
+            one = gdal.Translate("", self.ds, format="VRT", bandList=[int(band)])
+            xmin, ymin, xmax, ymax = grid.extent
+            self.ds = gdal.Warp("", one, format="VRT", outputBounds=(xmin, ymin, xmax, ymax),
+                                width=grid.width, height=grid.height, dstSRS=grid.crs_wkt or None,
+                                resampleAlg=resampling, outputType=gdal.GDT_Float32,
+                                srcNodata=nodata, dstNodata=np.nan, multithread=False)
+            self._keep.append(one)
+            band = 1
+        self.band = self.ds.GetRasterBand(int(band))
+        self.block_rows = self.band.GetBlockSize()[1] if not self.resampled else 0
+
+    def read(self, window: Window) -> np.ndarray:
+        """A window of the band on the output grid as float32, nodata as NaN."""
+        return read_float(self.band, window, dtype=np.float32)
+
+    def release(self) -> None:
+        """Drop this source's blocks from GDAL's cache (bounded memory)."""
+        self.ds.FlushCache()
+        for ds in self._keep:
+            ds.FlushCache()
+
+
+def _grid_with_extent(extent, wkt) -> Grid:
+    xmin, ymin, xmax, ymax = extent
+    return Grid((xmin, max(xmax - xmin, 1e-9), 0.0, ymax, 0.0, -max(ymax - ymin, 1e-9)), 1, 1, wkt)
+
+
+def reference_grid(path: str) -> Grid:
+    """The grid of a raster (the first input or a TARGET)."""
+    return grid_of(open_raster(path))
+
+
+def strip_rows(grid: Grid, arrays: int = 1, budget: Optional[int] = None,
+               align: Sequence[int] = ()) -> int:
+    """Rows per strip so that `arrays` float32 strips fit the budget, aligned to input block rows."""
+    budget = budget or STRIP_PIXELS
+    rows = max(1, budget // max(1, grid.width * max(1, arrays)))
+    step = max([a for a in align if a and a <= rows] or [1])
+    return max(step, rows // step * step)
+
+
+def strips(grid: Grid, rows: int) -> Iterator[Window]:
+    """Strips of whole rows covering the grid."""
+    for yoff in range(0, grid.height, rows):
+        yield 0, yoff, grid.width, min(rows, grid.height - yoff)
+
+
+class AbsSample:
+    """A thinned sample of |values| written so far, for the limits of a diverging colour ramp."""
+
+    def __init__(self, cap: int = 200_000, stride: int = 7):
+        self.cap, self.stride, self.parts, self.n = cap, stride, [], 0
+
+    def add(self, arr: np.ndarray) -> None:
+        v = np.abs(arr[:: self.stride, :: self.stride])
+        v = v[np.isfinite(v)]
+        if self.n < self.cap and v.size:
+            self.parts.append(v[: self.cap - self.n])
+            self.n += min(v.size, self.cap - self.n)
+
+    def limit(self, q: float = 98.0) -> Optional[float]:
+        """The q-th percentile of |values| (None when nothing finite was written)."""
+        if not self.n:
+            return None
+        return float(np.percentile(np.concatenate(self.parts), q))
+
+
+def gdal_callback(progress):
+    """A GDAL progress callback that forwards to `progress` and stops GDAL on cancel."""
+    state = {"cancelled": False}
+
+    def callback(fraction, _message, _data):
+        try:
+            progress(fraction)
+        except Cancelled:
+            state["cancelled"] = True
+            return 0
+        return 1
+
+    callback.state = state
+    return callback
+
+
+def run_gdal(func, progress, *args, **kwargs):
+    """Call a GDAL utility with a cancellable progress callback; raise Cancelled if it stopped."""
+    cb = gdal_callback(progress)
+    try:
+        out = func(*args, callback=cb, **kwargs)
+    except RuntimeError:
+        if cb.state["cancelled"]:
+            raise Cancelled() from None
+        raise
+    if cb.state["cancelled"]:
+        raise Cancelled()
+    return out

@@ -1,0 +1,53 @@
+"""Small synthetic rasters for the optical tests (written with GDAL, independent of the plugin)."""
+import os
+
+import numpy as np
+from osgeo import gdal, osr
+
+UTM47 = 32647
+
+
+def wkt(epsg: int) -> str:
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(epsg)
+    return srs.ExportToWkt()
+
+
+def write(path, arrays, x0=400000.0, y0=4300000.0, pixel=10.0, epsg=UTM47, nodata=None,
+          dtype=gdal.GDT_Float32, metadata=None, tiled=False):
+    """Write a (rows, cols) or (bands, rows, cols) array as a GeoTIFF; return the path."""
+    arr = np.asarray(arrays)
+    arr = arr[None] if arr.ndim == 2 else arr
+    opts = ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"] if tiled else []
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), arr.shape[2], arr.shape[1], arr.shape[0],
+                                              dtype, options=opts)
+    ds.SetGeoTransform((x0, pixel, 0.0, y0, 0.0, -pixel))
+    ds.SetProjection(wkt(epsg))
+    for b in range(arr.shape[0]):
+        band = ds.GetRasterBand(b + 1)
+        if nodata is not None:
+            band.SetNoDataValue(float(nodata))
+        band.WriteArray(arr[b])
+    if metadata:
+        ds.SetMetadata(metadata)
+    ds = None
+    return str(path)
+
+
+def read(path, band=1):
+    ds = gdal.Open(str(path))
+    b = ds.GetRasterBand(band)
+    arr = b.ReadAsArray().astype(float)
+    nd = b.GetNoDataValue()
+    if nd is not None and not np.isnan(nd):
+        arr[arr == nd] = np.nan
+    return arr
+
+
+def grid(path):
+    ds = gdal.Open(str(path))
+    return ds.GetGeoTransform(), ds.RasterXSize, ds.RasterYSize
+
+
+def listing(folder):
+    return sorted(f for f in os.listdir(folder) if not f.startswith("."))
