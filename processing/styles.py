@@ -83,23 +83,28 @@ def rate_style(field="velocity"):
 
 
 # --- rasters --------------------------------------------------------------------------------
-def _raster_abs_limit(layer, q=98.0, size=512):
-    """The q-th percentile of |value| of band 1, read at reduced resolution (None if empty)."""
+def _raster_sample(layer, size=512):
+    """Finite values of band 1, read at reduced resolution (at most size x size)."""
     from qgis.core import Qgis
     provider = layer.dataProvider()
     w, h = min(layer.width(), size), min(layer.height(), size)
     if w <= 0 or h <= 0:
-        return None
+        return np.empty(0)
     block = provider.block(1, layer.extent(), w, h)
     dtype = {Qgis.Float32: np.float32, Qgis.Float64: np.float64, Qgis.Int16: np.int16,
              Qgis.UInt16: np.uint16, Qgis.Int32: np.int32, Qgis.UInt32: np.uint32,
              Qgis.Byte: np.uint8}.get(block.dataType())
     if dtype is None:
-        return None
+        return np.empty(0)
     vals = np.frombuffer(bytes(block.data()), dtype=dtype).astype(float)
     if provider.sourceHasNoDataValue(1):
         vals = vals[vals != provider.sourceNoDataValue(1)]
-    vals = np.abs(vals[np.isfinite(vals)])
+    return vals[np.isfinite(vals)]
+
+
+def _raster_abs_limit(layer, q=98.0):
+    """The q-th percentile of |value| of band 1 (None if the raster has no values)."""
+    vals = np.abs(_raster_sample(layer))
     return float(np.percentile(vals, q)) if vals.size else None
 
 
@@ -118,7 +123,10 @@ def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops
             m = _raster_abs_limit(layer) or 1.0
             lo, hi = -m, m
         else:
-            lo, hi = 0.0, 1.0
+            vals = _raster_sample(layer)
+            lo, hi = (float(np.percentile(vals, 2)), float(np.percentile(vals, 98))) if vals.size \
+                else (0.0, 1.0)
+            hi = hi if hi > lo else lo + 1.0
         color_ramp = _ramp(ramp, invert)
         items = []
         for i in range(stops):
@@ -143,6 +151,17 @@ def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops
 def ndvi_raster_style():
     """NDVI: a green ramp from bare ground (0) to dense vegetation (1)."""
     return raster_ramp("Greens", limits=(0.0, 1.0))
+
+
+def value_raster_style():
+    """A composite: the NDVI ramp when every value is in [-1, 1], else viridis over 2-98 %."""
+    def apply(layer):
+        vals = _raster_sample(layer)
+        if vals.size and vals.min() >= -1.0 and vals.max() <= 1.0:
+            ndvi_raster_style()(layer)
+        else:
+            raster_ramp("Viridis")(layer)
+    return apply
 
 
 def change_raster_style(limit=None, ramp="BrBG"):
