@@ -173,10 +173,15 @@ def save_raster_style(path, style):
     """Apply `style` to the raster at `path` and save it as the .qml sidecar QGIS loads with it."""
     import os
     from qgis.core import QgsRasterLayer
+    aux = path + ".aux.xml"
+    had_aux = os.path.exists(aux)
     layer = QgsRasterLayer(path, os.path.basename(path), "gdal")
     if not layer.isValid():
         return ""
     style(layer)
     qml = os.path.splitext(path)[0] + ".qml"
     layer.saveNamedStyle(qml)
+    del layer
+    if not had_aux and os.path.exists(aux):  # statistics QGIS cached while styling: not ours to leave
+        os.remove(aux)
     return qml
