@@ -126,7 +126,8 @@ def test_output_is_styled_and_loads_with_its_qml(run_alg, tmp_path):
     out = str(tmp_path / "mvc.tif")
     run_alg("composite", {"INPUTS": [p for p, _ in s.values()], "START": "2019-07-01",
                           "END": "2019-07-31", "OUTPUT": out})
-    assert QgsRasterLayer(out, "mvc", "gdal").renderer().type() == "singlebandpseudocolor"
+    layer = QgsRasterLayer(out, "mvc", "gdal")
+    assert layer.renderer().type() == "singlebandpseudocolor"
 
 
 def _refused(run_alg, tmp_path, params, words, inputs):

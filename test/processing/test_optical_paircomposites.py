@@ -68,7 +68,8 @@ def test_each_pair_gets_the_mvc_of_its_window_averaged_by_area_onto_the_target(r
         want = _area_average(mvc)
         assert od.grid(path) == od.grid(target)
         np.testing.assert_allclose(od.read(path), want, rtol=0, atol=1e-5)
-        assert QgsRasterLayer(path, "p", "gdal").renderer().type() == "singlebandpseudocolor"
+        layer = QgsRasterLayer(path, "p", "gdal")
+        assert layer.renderer().type() == "singlebandpseudocolor"
     with open(os.path.join(folder, "ndvi_mvc_pairs.csv")) as f:
         rows = list(csv.DictReader(f))
     assert [r["n_inputs"] for r in rows] == ["3", "4"]
