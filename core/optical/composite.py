@@ -1,4 +1,4 @@
-"""Per-pixel composites (max = MVC, mean, median) over dated rasters, strip by strip."""
+"""Per-pixel composites (max = MVC, mean, median) over dated rasters, window by window."""
 import dataclasses
 import datetime as dt
 import os
@@ -14,7 +14,7 @@ from ..atomic import atomic_output
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import GTIFF_OPTIONS, Grid, Window, create
-from .stack import DatedRaster, Source, in_window, strip_rows, strips, run_gdal
+from .stack import DatedRaster, Source, in_window, run_gdal, windows_for
 
 METHODS = ("max", "mean", "median")
 
@@ -88,8 +88,7 @@ def composite_sources(out_path: str, sources: Sequence[Source], grid: Grid, meth
     progress = ensure(progress)
     check_method(method)
     arrays = len(sources) + 2 if method == "median" else 4
-    rows = strip_rows(grid, arrays, align=[s.block_rows for s in sources])
-    windows = list(strips(grid, rows))
+    windows = windows_for(grid, arrays)
     steps = max(1, len(windows) * len(sources))
     valid, done = 0, [0]
 
@@ -99,14 +98,15 @@ def composite_sources(out_path: str, sources: Sequence[Source], grid: Grid, meth
 
     with create(out_path, grid, 1, descriptions=[description or method]) as ds:
         band = ds.GetRasterBand(1)
-        for win in windows:
+        for win, strip_done in windows:
             progress(done[0] / steps)
             out = composite_window(sources, win, method, tick)
             valid += int(np.count_nonzero(np.isfinite(out)))
             band.WriteArray(out, win[0], win[1])
-            ds.FlushCache()
-            for s in sources:
-                s.release()
+            if strip_done:
+                ds.FlushCache()
+                for s in sources:
+                    s.release(win[1] + win[3])
     progress(1.0)
     return valid
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import create, grid_of, open_raster
-from .stack import Source, strip_rows, strips
+from .stack import Source, windows_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,19 +59,19 @@ def ndvi_raster(red_path: str, red_band: int, nir_path: Optional[str], nir_band:
     grid = grid_of(open_raster(red_path))
     red = Source(red_path, grid, red_band)
     nir = Source(red_path if same_file else nir_path, grid, nir_band, what="the RED raster")
-    rows = strip_rows(grid, arrays=5, align=(red.block_rows, nir.block_rows))
-    windows = list(strips(grid, rows))
+    windows = windows_for(grid, arrays=6)
     valid = 0
     with create(out_path, grid, 1, descriptions=["NDVI"]) as ds:
         band = ds.GetRasterBand(1)
-        for i, win in enumerate(windows):
+        for i, (win, strip_done) in enumerate(windows):
             progress(i / len(windows))
             out = ndvi(red.read(win), nir.read(win), scale, offset)
             valid += int(np.count_nonzero(np.isfinite(out)))
             band.WriteArray(out, win[0], win[1])
-            ds.FlushCache()
-            red.release()
-            nir.release()
+            if strip_done:  # a whole row of output blocks is complete: write it out, free the cache
+                ds.FlushCache()
+                red.release(win[1] + win[3])
+                nir.release(win[1] + win[3])
         band.SetMetadata({"FORMULA": "(NIR - RED) / (NIR + RED)", "SCALE": str(scale),
                           "OFFSET": str(offset)})
     progress(1.0)

@@ -1,4 +1,4 @@
-"""Seasonal and interannual change of a dated stack (NDVI or soil moisture), strip by strip.
+"""Seasonal and interannual change of a dated stack (NDVI or soil moisture), window by window.
 
 Interannual = summer(B) - summer(A); seasonal = summer(B) - winter(B), where summer and winter
 are calendar months. When several rasters fall in one month they are composited per pixel first
@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import create
 from .composite import check_method, composite_window, open_sources
-from .stack import AbsSample, DatedRaster, reference_grid, strip_rows, strips
+from .stack import AbsSample, DatedRaster, reference_grid, windows_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,8 +86,7 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
     groups = [open_sources(g, grid, bool(target), what) for g in (summer_a, summer_b, winter_b)]
     n_reads = sum(len(g) for g in groups)
     arrays = (max(len(g) for g in groups) + 6) if method == "median" else 8
-    rows = strip_rows(grid, arrays, align=[s.block_rows for g in groups for s in g])
-    windows = list(strips(grid, rows))
+    windows = windows_for(grid, arrays)
     steps, done = max(1, len(windows) * n_reads), [0]
 
     def tick():
@@ -99,16 +98,18 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
              f"{month_name(year_b, summer_month)} - {month_name(year_b, winter_month)}")
     with create(out_interannual, grid, 1, descriptions=[names[0]]) as d_inter, \
             create(out_seasonal, grid, 1, descriptions=[names[1]]) as d_seas:
-        for win in windows:
+        for win, strip_done in windows:
             progress(done[0] / steps)
             sa, sb, wb = (composite_window(g, win, method, tick) for g in groups)
             for ds, values, sample in ((d_inter, sb - sa, samples[0]), (d_seas, sb - wb, samples[1])):
                 ds.GetRasterBand(1).WriteArray(values, win[0], win[1])
-                ds.FlushCache()
                 sample.add(values)
-            for g in groups:
-                for s in g:
-                    s.release()
+                if strip_done:
+                    ds.FlushCache()
+            if strip_done:
+                for g in groups:
+                    for s in g:
+                        s.release(win[1] + win[3])
     progress(1.0)
     return SeasonalResult(out_interannual, out_seasonal, int(year_a), int(year_b),
                           tuple(r.name for r in summer_a), tuple(r.name for r in summer_b),

@@ -2,7 +2,7 @@
 
 A pixel belongs to a region when its centre lies inside the polygon (GDAL rasterize rule).
 Regions may overlap; each is rasterized on its own, window by window. Statistics are
-accumulated strip by strip with Chan's parallel update, so memory stays bounded.
+accumulated window by window with Chan's parallel update, so memory stays bounded.
 """
 import dataclasses
 import os
@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, grid_of, open_raster, read_float
 from ..report import new_figure, table
-from .stack import same_crs, strip_rows, strips
+from .stack import same_crs, windows_for
 
 WHOLE = "Whole extent"
 _TABLE_DRIVERS = {".gpkg": "GPKG", ".csv": "CSV", ".xlsx": "XLSX", ".ods": "ODS", ".sqlite": "SQLite"}
@@ -120,20 +120,22 @@ def zonal_stats(rasters: Sequence[Tuple[str, str]], regions: Sequence[Tuple[str,
             win = _pixel_window(grid, geom)
             zones.append((name, win, _memory_layer(geom) if win else None, _Acc()))
         whole = _Acc()
-        windows = list(strips(grid, strip_rows(grid, 6, align=[band.GetBlockSize()[1]])))
-        for i, (xo, yo, xs, ys) in enumerate(windows):
+        block_rows = band.GetBlockSize()[1]
+        windows = windows_for(grid, 6)
+        for i, ((xo, yo, xs, ys), strip_done) in enumerate(windows):
             step(i / len(windows))
             vals = read_float(band, (xo, yo, xs, ys))
             whole.add(vals[np.isfinite(vals)])
             for _, win, mem, acc in zones:
-                if win is None or win[3] <= yo or win[1] >= yo + ys:
+                if win is None or win[3] <= yo or win[1] >= yo + ys or win[2] <= xo or win[0] >= xo + xs:
                     continue
-                c0, c1 = win[0], win[2]
+                c0, c1 = max(win[0], xo), min(win[2], xo + xs)
                 r0, r1 = max(win[1], yo), min(win[3], yo + ys)
                 m = _mask(grid, mem[1], c0, r0, c1 - c0, r1 - r0)
-                sub = vals[r0 - yo:r1 - yo, c0:c1][m]
+                sub = vals[r0 - yo:r1 - yo, c0 - xo:c1 - xo][m]
                 acc.add(sub[np.isfinite(sub)])
-            ds.FlushCache()
+            if strip_done and (block_rows <= 1 or (yo + ys) % block_rows == 0):
+                ds.FlushCache()
         name = os.path.basename(path)
         for region, acc in [(WHOLE, whole)] + [(z[0], z[3]) for z in zones]:
             mean, std, n = acc.result()

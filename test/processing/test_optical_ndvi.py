@@ -138,16 +138,16 @@ def test_nir_that_does_not_overlap_or_has_another_crs_is_refused(run_alg, tmp_pa
 
 
 def test_cancel_stops_the_run_and_leaves_no_output(run_alg, tmp_path, monkeypatch):
-    red, nir = _bands(400, 300)
+    red, nir = _bands(1100, 600)
     rp = od.write(tmp_path / "r.tif", red, dtype=gdal.GDT_UInt16)
     np_ = od.write(tmp_path / "n.tif", nir, dtype=gdal.GDT_UInt16)
     out = str(tmp_path / "ndvi.tif")
     fb = iftest.LogFeedback.create()
     fb.progressChanged.connect(lambda p: fb.cancel() if p > 0 else None)
     from insar_fusion.core.optical import stack
-    monkeypatch.setattr(stack, "STRIP_PIXELS", 300 * 16)  # 25 strips: still running at cancel
+    monkeypatch.setattr(stack, "STRIP_PIXELS", 256 * 256)  # 5 strips x 3 windows
     with pytest.raises(QgsProcessingException, match="cancelled"):
         run_alg("ndvi", {"RED": rp, "NIR": np_, "OUTPUT": out}, feedback=fb)
     assert not os.path.exists(out)
-    assert 0 < max(fb.progress_values) < 10  # stopped at the strip after the cancel
+    assert 0 < max(fb.progress_values) < 10  # stopped at the window after the cancel
     assert sorted(os.listdir(tmp_path)) == ["n.tif", "r.tif"]  # no temporary files left
