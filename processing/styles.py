@@ -83,23 +83,35 @@ def rate_style(field="velocity"):
 
 
 # --- rasters --------------------------------------------------------------------------------
-def _raster_sample(layer, size=512):
-    """Finite values of band 1, read at reduced resolution (at most size x size)."""
-    from qgis.core import Qgis
+def _raster_sample(layer, tiles=8, size=32):
+    """Finite values of band 1 from tiles x tiles small full-resolution windows spread over it.
+
+    Small windows keep the read (and GDAL's block cache) small: a downsampled read of the whole
+    extent would decode every block of a large raster.
+    """
+    from qgis.core import Qgis, QgsRectangle
     provider = layer.dataProvider()
-    w, h = min(layer.width(), size), min(layer.height(), size)
+    ext, w, h = layer.extent(), layer.width(), layer.height()
     if w <= 0 or h <= 0:
         return np.empty(0)
-    block = provider.block(1, layer.extent(), w, h)
-    dtype = {Qgis.Float32: np.float32, Qgis.Float64: np.float64, Qgis.Int16: np.int16,
-             Qgis.UInt16: np.uint16, Qgis.Int32: np.int32, Qgis.UInt32: np.uint32,
-             Qgis.Byte: np.uint8}.get(block.dataType())
-    if dtype is None:
-        return np.empty(0)
-    vals = np.frombuffer(bytes(block.data()), dtype=dtype).astype(float)
-    if provider.sourceHasNoDataValue(1):
-        vals = vals[vals != provider.sourceNoDataValue(1)]
-    return vals[np.isfinite(vals)]
+    px, py = ext.width() / w, ext.height() / h
+    bw, bh = min(size, w), min(size, h)
+    dtypes = {Qgis.Float32: np.float32, Qgis.Float64: np.float64, Qgis.Int16: np.int16,
+              Qgis.UInt16: np.uint16, Qgis.Int32: np.int32, Qgis.UInt32: np.uint32, Qgis.Byte: np.uint8}
+    parts = []
+    for cy in sorted({int(v) for v in np.linspace(0, h - bh, tiles)}):
+        for cx in sorted({int(v) for v in np.linspace(0, w - bw, tiles)}):
+            rect = QgsRectangle(ext.xMinimum() + cx * px, ext.yMaximum() - (cy + bh) * py,
+                                ext.xMinimum() + (cx + bw) * px, ext.yMaximum() - cy * py)
+            block = provider.block(1, rect, bw, bh)
+            dtype = dtypes.get(block.dataType())
+            if dtype is None:
+                return np.empty(0)
+            vals = np.frombuffer(bytes(block.data()), dtype=dtype).astype(float)
+            if provider.sourceHasNoDataValue(1):
+                vals = vals[vals != provider.sourceNoDataValue(1)]
+            parts.append(vals[np.isfinite(vals)])
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def _raster_abs_limit(layer, q=98.0):
@@ -151,17 +163,6 @@ def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops
 def ndvi_raster_style():
     """NDVI: a green ramp from bare ground (0) to dense vegetation (1)."""
     return raster_ramp("Greens", limits=(0.0, 1.0))
-
-
-def value_raster_style():
-    """A composite: the NDVI ramp when every value is in [-1, 1], else viridis over 2-98 %."""
-    def apply(layer):
-        vals = _raster_sample(layer)
-        if vals.size and vals.min() >= -1.0 and vals.max() <= 1.0:
-            ndvi_raster_style()(layer)
-        else:
-            raster_ramp("Viridis")(layer)
-    return apply
 
 
 def change_raster_style(limit=None, ramp="BrBG"):

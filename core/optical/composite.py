@@ -14,7 +14,7 @@ from ..atomic import atomic_output
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import GTIFF_OPTIONS, Grid, Window, create
-from .stack import DatedRaster, Source, in_window, run_gdal, windows_for
+from .stack import DatedRaster, Sample, Source, in_window, run_gdal, windows_for
 
 METHODS = ("max", "mean", "median")
 
@@ -28,6 +28,8 @@ class CompositeResult:
     used: tuple  # the file names, in date order
     resampled: tuple  # the file names that were resampled onto the output grid
     valid: int
+    limits: Optional[tuple]  # 2nd and 98th percentiles of the output, for a colour ramp
+    ndvi_like: bool  # every sampled output value lies in [-1, 1]
 
 
 def check_method(method: str) -> str:
@@ -83,11 +85,16 @@ def open_sources(rasters: Sequence[DatedRaster], grid: Grid, reproject: bool,
 
 
 def composite_sources(out_path: str, sources: Sequence[Source], grid: Grid, method: str,
-                      progress: Optional[Progress] = None, description: str = "") -> int:
-    """Write the composite of `sources` on `grid` to a float32 GeoTIFF; return the valid pixels."""
+                      progress: Optional[Progress] = None, description: str = "",
+                      sample: Optional[Sample] = None) -> int:
+    """Write the composite of `sources` on `grid` to a float32 GeoTIFF; return the valid pixels.
+
+    `sample`, when given, collects a thinned sample of the output values.
+    """
     progress = ensure(progress)
     check_method(method)
-    arrays = len(sources) + 2 if method == "median" else 4
+    # median holds every input of a window, and np.nanmedian needs a few copies of that stack
+    arrays = 3 * (len(sources) + 2) if method == "median" else 4
     windows = windows_for(grid, arrays)
     steps = max(1, len(windows) * len(sources))
     valid, done = 0, [0]
@@ -103,6 +110,8 @@ def composite_sources(out_path: str, sources: Sequence[Source], grid: Grid, meth
             out = composite_window(sources, win, method, tick)
             valid += int(np.count_nonzero(np.isfinite(out)))
             band.WriteArray(out, win[0], win[1])
+            if sample is not None:
+                sample.add(out)
             if strip_done:
                 ds.FlushCache()
                 for s in sources:
@@ -124,10 +133,12 @@ def composite(out_path: str, rasters: Sequence[DatedRaster], first: dt.date, las
         first_input = first_input or rasters[0].path
         grid, what = reference_grid(first_input), f"the first input '{os.path.basename(first_input)}'"
     sources = open_sources(chosen, grid, bool(target), what)
+    sample = Sample()
     valid = composite_sources(out_path, sources, grid, method, progress,
-                              f"{method} {first.isoformat()}..{last.isoformat()}")
+                              f"{method} {first.isoformat()}..{last.isoformat()}", sample)
     return CompositeResult(out_path, method, tuple(r.name for r in chosen),
-                           tuple(r.name for r, s in zip(chosen, sources) if s.resampled), valid)
+                           tuple(r.name for r, s in zip(chosen, sources) if s.resampled), valid,
+                           sample.limits(), sample.within(-1.0, 1.0))
 
 
 def average_onto(src_path: str, grid: Grid, out_path: str, progress: Optional[Progress] = None,

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import create
 from .composite import check_method, composite_window, open_sources
-from .stack import AbsSample, DatedRaster, reference_grid, windows_for
+from .stack import DatedRaster, Sample, reference_grid, windows_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +85,7 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
         grid, what = reference_grid(first_input), f"the first input '{os.path.basename(first_input)}'"
     groups = [open_sources(g, grid, bool(target), what) for g in (summer_a, summer_b, winter_b)]
     n_reads = sum(len(g) for g in groups)
-    arrays = (max(len(g) for g in groups) + 6) if method == "median" else 8
+    arrays = (3 * max(len(g) for g in groups) + 6) if method == "median" else 8
     windows = windows_for(grid, arrays)
     steps, done = max(1, len(windows) * n_reads), [0]
 
@@ -93,7 +93,7 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
         done[0] += 1
         progress(done[0] / steps)
 
-    samples = AbsSample(), AbsSample()
+    samples = Sample(), Sample()
     names = (f"{month_name(year_b, summer_month)} - {month_name(year_a, summer_month)}",
              f"{month_name(year_b, summer_month)} - {month_name(year_b, winter_month)}")
     with create(out_interannual, grid, 1, descriptions=[names[0]]) as d_inter, \
@@ -113,4 +113,4 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
     progress(1.0)
     return SeasonalResult(out_interannual, out_seasonal, int(year_a), int(year_b),
                           tuple(r.name for r in summer_a), tuple(r.name for r in summer_b),
-                          tuple(r.name for r in winter_b), samples[0].limit(), samples[1].limit())
+                          tuple(r.name for r in winter_b), samples[0].abs_limit(), samples[1].abs_limit())

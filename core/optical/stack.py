@@ -240,24 +240,36 @@ def windows_for(grid: Grid, arrays: int = 1, budget: Optional[int] = None) -> Li
     return out
 
 
-class AbsSample:
-    """A thinned sample of |values| written so far, for the limits of a diverging colour ramp."""
+class Sample:
+    """A thinned sample of the values written so far, for the limits of a colour ramp."""
 
     def __init__(self, cap: int = 200_000, stride: int = 7):
         self.cap, self.stride, self.parts, self.n = cap, stride, [], 0
 
     def add(self, arr: np.ndarray) -> None:
-        v = np.abs(arr[:: self.stride, :: self.stride])
+        v = arr[:: self.stride, :: self.stride]
         v = v[np.isfinite(v)]
         if self.n < self.cap and v.size:
-            self.parts.append(v[: self.cap - self.n])
+            self.parts.append(v[: self.cap - self.n].astype(np.float64))
             self.n += min(v.size, self.cap - self.n)
 
-    def limit(self, q: float = 98.0) -> Optional[float]:
+    def _values(self) -> np.ndarray:
+        return np.concatenate(self.parts) if self.parts else np.empty(0)
+
+    def abs_limit(self, q: float = 98.0) -> Optional[float]:
         """The q-th percentile of |values| (None when nothing finite was written)."""
-        if not self.n:
-            return None
-        return float(np.percentile(np.concatenate(self.parts), q))
+        v = self._values()
+        return float(np.percentile(np.abs(v), q)) if v.size else None
+
+    def limits(self, lo: float = 2.0, hi: float = 98.0) -> Optional[Tuple[float, float]]:
+        """The lo-th and hi-th percentiles of the values (None when nothing finite was written)."""
+        v = self._values()
+        return (float(np.percentile(v, lo)), float(np.percentile(v, hi))) if v.size else None
+
+    def within(self, lo: float, hi: float) -> bool:
+        """True when every sampled value lies in [lo, hi] (e.g. NDVI in [-1, 1])."""
+        v = self._values()
+        return bool(v.size) and float(v.min()) >= lo and float(v.max()) <= hi
 
 
 def gdal_callback(progress):

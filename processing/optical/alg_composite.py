@@ -6,7 +6,7 @@ from qgis.core import (QgsProcessing, QgsProcessingParameterDateTime, QgsProcess
 from ...core.optical.composite import METHODS, composite
 from ...core.optical.stack import date_rasters
 from ..base import InsarFusionAlgorithm
-from ..styles import value_raster_style
+from ..styles import ndvi_raster_style, raster_ramp
 from .common import date_parameter, raster_path, raster_paths, require_tif, style_raster_output
 
 
@@ -69,5 +69,8 @@ array whatever the number of inputs).
         skipped = len(rasters) - len(result.used)
         if skipped:
             feedback.pushInfo(f"{skipped} input(s) outside the window were not used.")
-        style_raster_output(self, context, out, value_raster_style())
+        style = ndvi_raster_style() if result.ndvi_like or result.limits is None else \
+            raster_ramp("Viridis", limits=result.limits if result.limits[1] > result.limits[0]
+                        else (result.limits[0], result.limits[0] + 1.0))
+        style_raster_output(self, context, out, style)
         return {self.OUTPUT: out}
