@@ -127,3 +127,45 @@ def test_cancel_inside_the_ndvi_loop_raises_and_leaves_no_file(tmp_path):
     finally:
         stack.STRIP_PIXELS = old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["n.tif", "r.tif"]
+
+
+def test_gdal_cache_holds_about_one_row_of_blocks_not_the_raster(tmp_path, monkeypatch):
+    from osgeo import gdal
+    import insar_fusion.core.optical.stack as stack
+    h, w = 2048, 3000
+    rng = np.random.default_rng(1)
+    red = rng.integers(1, 3000, (h, w)).astype(np.uint16)
+    nir = rng.integers(1, 5000, (h, w)).astype(np.uint16)
+    rp = od.write(tmp_path / "r.tif", red, dtype=gdal.GDT_UInt16, tiled=True)
+    np_ = od.write(tmp_path / "n.tif", nir, dtype=gdal.GDT_UInt16, tiled=True)
+    seen = []
+    read = stack.Source.read
+
+    def spy(self, window):
+        seen.append(gdal.GetCacheUsed())
+        return read(self, window)
+
+    monkeypatch.setattr(stack.Source, "read", spy)
+    ndvi_raster(rp, 1, np_, 1, str(tmp_path / "o.tif"))
+    whole = h * w * (2 + 2 + 4)  # both inputs and the output, if nothing were ever released
+    one_row = 256 * w * (2 + 2 + 4)
+    assert max(seen) <= 2 * one_row < whole / 3
+
+
+def test_cancel_during_pair_composites_removes_the_pairs_already_written(tmp_path):
+    from insar_fusion.core.optical.composite import pair_composites
+    from insar_fusion.core.optical.stack import date_rasters
+    paths = [od.write(tmp_path / f"ndvi_201901{d:02d}.tif", np.full((40, 40), 0.1 * k, np.float32))
+             for k, d in enumerate((1, 13, 25))]
+    target = od.write(tmp_path / "coh.tif", np.zeros((16, 16), np.float32), pixel=25.0)
+    pairs = [(dt.date(2019, 1, 1), dt.date(2019, 1, 13)), (dt.date(2019, 1, 13), dt.date(2019, 1, 25))]
+    reports = []
+
+    def cancelled():
+        return len(reports) > 0 and reports[-1] > 0.6  # well into the second pair
+
+    folder = tmp_path / "out"
+    with pytest.raises(Cancelled):
+        pair_composites(date_rasters(paths), pairs, target, str(folder),
+                        progress=Progress(reports.append, cancelled))
+    assert [p.name for p in folder.iterdir()] == []
