@@ -93,7 +93,8 @@ def child(job, data, out):
     import processing
     from qgis.core import QgsProcessingFeedback
     red, nir = os.path.join(data, "red.tif"), os.path.join(data, "nir.tif")
-    ndvis = sorted(os.path.join(data, f) for f in os.listdir(data) if f.startswith("ndvi_") and f.endswith(".tif"))
+    ndvis = sorted(os.path.join(data, f) for f in os.listdir(data)
+                   if f.startswith("ndvi_") and f.endswith(".tif"))
     fb = QgsProcessingFeedback()
     t0 = time.perf_counter()
     name = job
@@ -122,7 +123,8 @@ def child(job, data, out):
 
 def run_child(job, data, out):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", job, "--data", data, "--out", out]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode or not lines:
         raise RuntimeError(f"{job} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")

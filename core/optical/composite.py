@@ -14,7 +14,7 @@ from ..atomic import atomic_output
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import GTIFF_OPTIONS, Grid, Window, create
-from .stack import DatedRaster, Sample, Source, in_window, run_gdal, windows_for
+from .stack import DatedRaster, Sample, Source, in_window, reference_grid, run_gdal, windows_for
 
 METHODS = ("max", "mean", "median")
 
@@ -124,7 +124,6 @@ def composite(out_path: str, rasters: Sequence[DatedRaster], first: dt.date, las
               method: str, target: Optional[str] = None, first_input: Optional[str] = None,
               progress: Optional[Progress] = None) -> CompositeResult:
     """Composite the rasters dated inside [first, last] onto TARGET's grid or the first input's."""
-    from .stack import reference_grid
     check_method(method)
     chosen = in_window(rasters, first, last)
     if target:
@@ -181,7 +180,6 @@ def pair_composites(rasters: Sequence[DatedRaster], pairs: Sequence[tuple], targ
     their window are skipped (path None). On an error or cancel, the files already written
     by this call are removed.
     """
-    from .stack import reference_grid
     progress = ensure(progress)
     check_method(method)
     if not pairs:

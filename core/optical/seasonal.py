@@ -9,7 +9,6 @@ import dataclasses
 import os
 from typing import List, Optional, Sequence, Tuple
 
-import numpy as np
 
 from ..errors import InputError
 from ..progress import Progress, ensure
@@ -49,7 +48,10 @@ def in_month(rasters: Sequence[DatedRaster], year: int, month: int) -> List[Date
 
 
 def default_years(rasters: Sequence[DatedRaster], summer_month: int) -> Tuple[int, int]:
-    """YEAR_B = the last year with a summer-month input, YEAR_A = the year before it."""
+    """YEAR_B = the last year with a summer-month input, YEAR_A = the year before it.
+
+    (When only one year is given, the other is the year next to it.)
+    """
     years = sorted({r.start.year for r in rasters if r.in_month(r.start.year, summer_month)}
                    | {r.end.year for r in rasters if r.in_month(r.end.year, summer_month)})
     if not years:
@@ -69,10 +71,10 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
     for name, m in (("SUMMER_MONTH", summer_month), ("WINTER_MONTH", winter_month)):
         if not 1 <= int(m) <= 12:
             raise InputError(f"{name} must be a month from 1 to 12, not {m}.")
-    if year_a is None or year_b is None:
-        da, db = default_years(rasters, summer_month)
-        year_a = da if year_a is None else year_a
-        year_b = db if year_b is None else year_b
+    if year_b is None:
+        year_b = default_years(rasters, summer_month)[1] if year_a is None else year_a + 1
+    if year_a is None:
+        year_a = year_b - 1
     if year_a == year_b:
         raise InputError(f"YEAR_A and YEAR_B are both {year_a}; the interannual change needs two years.")
     summer_a = in_month(rasters, year_a, summer_month)

@@ -174,9 +174,7 @@ class Source:
             raise InputError(f"'{name}' is in {crs_name(own.crs_wkt)} but {what} is in "
                              f"{crs_name(grid.crs_wkt)}. Give a TARGET raster to define the output grid "
                              "(inputs are then reprojected onto it), or warp the inputs to one CRS first.")
-        if not grid.overlaps(Grid(own.transform, own.width, own.height, grid.crs_wkt)
-                             if same_crs(own.crs_wkt, grid.crs_wkt) else
-                             _grid_with_extent(extent_in(own, grid.crs_wkt), grid.crs_wkt)):
+        if not _overlap(extent_in(own, grid.crs_wkt), grid.extent):
             raise InputError(f"'{name}' does not overlap {what}; check that the inputs cover the same "
                              "area (and carry the right CRS).")
         self.resampled = not (own.same_as(grid) and same_crs(own.crs_wkt, grid.crs_wkt))
@@ -214,9 +212,9 @@ class Source:
             ds.FlushCache()
 
 
-def _grid_with_extent(extent, wkt) -> Grid:
-    xmin, ymin, xmax, ymax = extent
-    return Grid((xmin, max(xmax - xmin, 1e-9), 0.0, ymax, 0.0, -max(ymax - ymin, 1e-9)), 1, 1, wkt)
+def _overlap(a: Tuple[float, ...], b: Tuple[float, ...]) -> bool:
+    """True when two (xmin, ymin, xmax, ymax) extents share some area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def reference_grid(path: str) -> Grid:

@@ -31,9 +31,9 @@ in every input stays nodata.<br/>
 Without it the first input's grid is used. Inputs on another grid are resampled onto it
 (area-weighted average); inputs in another CRS need a target grid.
 
-<b>Output</b>: a float32 GeoTIFF in the units of the inputs (nodata NaN), styled with the NDVI ramp (or a viridis ramp for values outside [−1, 1]).
-The log lists the rasters used. Memory stays bounded (strips; max and mean keep one running
-array whatever the number of inputs).
+<b>Output</b>: a float32 GeoTIFF in the units of the inputs (nodata NaN), styled with the NDVI
+ramp (or a viridis ramp when values leave [−1, 1]). The log lists the rasters used. Memory stays
+bounded (windows of 256 rows; max and mean keep one running array whatever the number of inputs).
 """
     INPUTS, START, END, METHOD, TARGET, OUTPUT = ("INPUTS", "START", "END", "METHOD", "TARGET",
                                                   "OUTPUT")

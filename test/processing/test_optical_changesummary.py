@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 import pytest
-from osgeo import gdal, ogr, osr
+from osgeo import ogr
 from qgis.core import QgsProcessingException
 
 import iftest
@@ -11,34 +11,6 @@ import optical_data as od
 
 X0, Y0, PX = 400000.0, 4300000.0, 10.0
 SHAPE = (30, 40)
-
-
-def _regions(tmp_path, polys, epsg=32647, name="regions.gpkg"):
-    """polys: {name: list of (x, y) in EPSG:32647}; written in `epsg`."""
-    path = str(tmp_path / name)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    utm = osr.SpatialReference()
-    utm.ImportFromEPSG(32647)
-    utm.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    ct = osr.CoordinateTransformation(utm, srs)
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-    lyr = ds.CreateLayer("regions", srs, ogr.wkbPolygon)
-    lyr.CreateField(ogr.FieldDefn("name", ogr.OFTString))
-    for n, ring in polys.items():
-        r = ogr.Geometry(ogr.wkbLinearRing)
-        for x, y in list(ring) + [ring[0]]:
-            r.AddPoint_2D(x, y)
-        g = ogr.Geometry(ogr.wkbPolygon)
-        g.AddGeometry(r)
-        g.Transform(ct)
-        f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetField("name", n)
-        f.SetGeometry(g)
-        lyr.CreateFeature(f)
-    ds = None
-    return path
 
 
 def _centres():
@@ -86,7 +58,7 @@ def _read_table(path):
 
 def test_region_statistics_match_numpy_over_pixel_centres_inside(run_alg, tmp_path):
     (pa, a), (pb, b) = _rasters(tmp_path)
-    regions = _regions(tmp_path, {"P1": _rect(2, 3, 12, 9), "P2": TRI, "P3": _rect(8, 5, 30, 25)})
+    regions = od.regions(tmp_path, {"P1": _rect(2, 3, 12, 9), "P2": TRI, "P3": _rect(8, 5, 30, 25)})
     out, html = str(tmp_path / "summary.gpkg"), str(tmp_path / "table2.html")
     res, _ = run_alg("changesummary", {"REGIONS": regions, "RASTERS": [pa, pb],
                                        "LABELS": "NDVI seasonal, SM seasonal", "OUTPUT": out,
@@ -112,7 +84,7 @@ def test_region_statistics_match_numpy_over_pixel_centres_inside(run_alg, tmp_pa
 
 def test_regions_in_another_crs_are_reprojected_onto_the_raster(run_alg, tmp_path):
     (pa, a), _ = _rasters(tmp_path)
-    regions = _regions(tmp_path, {"P1": _rect(2, 3, 12, 9)}, epsg=4326)
+    regions = od.regions(tmp_path, {"P1": _rect(2, 3, 12, 9)}, epsg=4326)
     out = str(tmp_path / "summary.csv")
     run_alg("changesummary", {"REGIONS": regions, "RASTERS": [pa], "OUTPUT": out,
                               "OUTPUT_HTML": str(tmp_path / "t.html")})
@@ -127,7 +99,7 @@ def test_regions_in_another_crs_are_reprojected_onto_the_raster(run_alg, tmp_pat
 def test_a_region_outside_the_raster_gets_count_zero_and_a_warning(run_alg, tmp_path):
     (pa, _), _ = _rasters(tmp_path)
     far = [(x + 10000, y) for x, y in _rect(0, 0, 5, 5)]
-    regions = _regions(tmp_path, {"far": far})
+    regions = od.regions(tmp_path, {"far": far})
     out = str(tmp_path / "summary.gpkg")
     _, fb = run_alg("changesummary", {"REGIONS": regions, "RASTERS": [pa], "OUTPUT": out})
     g = _read_table(out)[("far", "ndvi_seasonal")]
@@ -137,7 +109,7 @@ def test_a_region_outside_the_raster_gets_count_zero_and_a_warning(run_alg, tmp_
 
 def test_labels_that_do_not_match_the_rasters_are_refused_without_output(run_alg, tmp_path):
     (pa, _), (pb, _) = _rasters(tmp_path)
-    regions = _regions(tmp_path, {"P1": _rect(2, 3, 12, 9)})
+    regions = od.regions(tmp_path, {"P1": _rect(2, 3, 12, 9)})
     before = iftest.sha256(regions)
     out, html = str(tmp_path / "summary.gpkg"), str(tmp_path / "t.html")
     with pytest.raises(QgsProcessingException, match="1 label.*2 raster"):

@@ -2,7 +2,7 @@
 import os
 
 import numpy as np
-from osgeo import gdal, osr
+from osgeo import gdal, ogr, osr
 
 UTM47 = 32647
 
@@ -51,3 +51,31 @@ def grid(path):
 
 def listing(folder):
     return sorted(f for f in os.listdir(folder) if not f.startswith("."))
+
+
+def regions(tmp_path, polys, epsg=32647, name="regions.gpkg"):
+    """polys: {name: list of (x, y) in EPSG:32647}; written in `epsg`."""
+    path = str(tmp_path / name)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(epsg)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    utm = osr.SpatialReference()
+    utm.ImportFromEPSG(32647)
+    utm.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    ct = osr.CoordinateTransformation(utm, srs)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    lyr = ds.CreateLayer("regions", srs, ogr.wkbPolygon)
+    lyr.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    for n, ring in polys.items():
+        r = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in list(ring) + [ring[0]]:
+            r.AddPoint_2D(x, y)
+        g = ogr.Geometry(ogr.wkbPolygon)
+        g.AddGeometry(r)
+        g.Transform(ct)
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("name", n)
+        f.SetGeometry(g)
+        lyr.CreateFeature(f)
+    ds = None
+    return path
