@@ -9,7 +9,6 @@ import dataclasses
 import os
 from typing import List, Optional, Sequence, Tuple
 
-
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import create
