@@ -31,26 +31,6 @@ def _pairs_csv(tmp_path, rows, header=("reference", "secondary", "bperp")):
     return str(path)
 
 
-def _overlap_weights(n_fine, fine, n_coarse, coarse):
-    """W[i, j] = share of coarse cell i covered by fine cell j (1-D, aligned origins)."""
-    w = np.zeros((n_coarse, n_fine))
-    for i in range(n_coarse):
-        for j in range(n_fine):
-            lo, hi = max(i * coarse, j * fine), min((i + 1) * coarse, (j + 1) * fine)
-            w[i, j] = max(0.0, hi - lo)
-    return w
-
-
-def _area_average(a, fine=10.0, coarse=25.0):
-    """Area-weighted mean of `a` in each coarse cell, ignoring NaN (computed independently of GDAL)."""
-    wy = _overlap_weights(a.shape[0], fine, int(a.shape[0] * fine / coarse), coarse)
-    wx = _overlap_weights(a.shape[1], fine, int(a.shape[1] * fine / coarse), coarse)
-    ok = np.isfinite(a)
-    num = wy @ np.where(ok, a, 0.0) @ wx.T
-    den = wy @ ok.astype(float) @ wx.T
-    return num / den
-
-
 def test_each_pair_gets_the_mvc_of_its_window_averaged_by_area_onto_the_target(run_alg, tmp_path):
     s = _ndvi(tmp_path)
     target = od.write(tmp_path / "coherence.tif", np.zeros((8, 8), np.float32), pixel=25.0)
@@ -65,7 +45,7 @@ def test_each_pair_gets_the_mvc_of_its_window_averaged_by_area_onto_the_target(r
         assert path in res["OUTPUTS"]
         with np.errstate(all="ignore"):
             mvc = np.nanmax(np.stack([s[d][1] for d in window]), axis=0)
-        want = _area_average(mvc)
+        want = od.area_average(mvc)
         assert od.grid(path) == od.grid(target)
         np.testing.assert_allclose(od.read(path), want, rtol=0, atol=1e-5)
         layer = QgsRasterLayer(path, "p", "gdal")
@@ -87,7 +67,7 @@ def test_a_pair_without_ndvi_is_skipped_with_a_warning(run_alg, tmp_path):
     assert od.listing(folder) == ["ndvi_mvc_20190113_20190113.qml", "ndvi_mvc_20190113_20190113.tif",
                                   "ndvi_mvc_pairs.csv"]
     np.testing.assert_allclose(od.read(os.path.join(folder, "ndvi_mvc_20190113_20190113.tif")),
-                               _area_average(s["20190113"][1]), atol=1e-5)
+                               od.area_average(s["20190113"][1]), atol=1e-5)
 
 
 def test_no_pair_with_ndvi_inside_is_refused_without_output(run_alg, tmp_path):

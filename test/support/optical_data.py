@@ -79,3 +79,23 @@ def regions(tmp_path, polys, epsg=32647, name="regions.gpkg"):
         lyr.CreateFeature(f)
     ds = None
     return path
+
+
+def overlap_weights(n_fine, fine, n_coarse, coarse):
+    """W[i, j] = share of coarse cell i covered by fine cell j (1-D, aligned origins)."""
+    w = np.zeros((n_coarse, n_fine))
+    for i in range(n_coarse):
+        for j in range(n_fine):
+            lo, hi = max(i * coarse, j * fine), min((i + 1) * coarse, (j + 1) * fine)
+            w[i, j] = max(0.0, hi - lo)
+    return w
+
+
+def area_average(a, fine=10.0, coarse=25.0):
+    """Area-weighted mean of `a` in each coarse cell, ignoring NaN (computed independently of GDAL)."""
+    wy = overlap_weights(a.shape[0], fine, int(a.shape[0] * fine / coarse), coarse)
+    wx = overlap_weights(a.shape[1], fine, int(a.shape[1] * fine / coarse), coarse)
+    ok = np.isfinite(a)
+    num = wy @ np.where(ok, a, 0.0) @ wx.T
+    den = wy @ ok.astype(float) @ wx.T
+    return num / den
