@@ -132,7 +132,7 @@ def composite(out_path: str, rasters: Sequence[DatedRaster], first: dt.date, las
         first_input = first_input or rasters[0].path
         grid, what = reference_grid(first_input), f"the first input '{os.path.basename(first_input)}'"
     sources = open_sources(chosen, grid, bool(target), what)
-    sample = Sample()
+    sample = Sample(grid.width * grid.height)
     valid = composite_sources(out_path, sources, grid, method, progress,
                               f"{method} {first.isoformat()}..{last.isoformat()}", sample)
     return CompositeResult(out_path, method, tuple(r.name for r in chosen),

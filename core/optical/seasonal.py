@@ -94,7 +94,7 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
         done[0] += 1
         progress(done[0] / steps)
 
-    samples = Sample(), Sample()
+    samples = Sample(grid.width * grid.height), Sample(grid.width * grid.height)
     names = (f"{month_name(year_b, summer_month)} - {month_name(year_a, summer_month)}",
              f"{month_name(year_b, summer_month)} - {month_name(year_b, winter_month)}")
     with create(out_interannual, grid, 1, descriptions=[names[0]]) as d_inter, \

@@ -241,8 +241,10 @@ def windows_for(grid: Grid, arrays: int = 1, budget: Optional[int] = None) -> Li
 class Sample:
     """A thinned sample of the values written so far, for the limits of a colour ramp."""
 
-    def __init__(self, cap: int = 200_000, stride: int = 7):
-        self.cap, self.stride, self.parts, self.n = cap, stride, [], 0
+    def __init__(self, total_pixels: int, cap: int = 200_000):
+        # every stride-th row and column: about `cap` values spread over the whole raster
+        self.stride = max(1, int(np.ceil(np.sqrt(total_pixels / cap))))
+        self.cap, self.parts, self.n = cap, [], 0
 
     def add(self, arr: np.ndarray) -> None:
         v = arr[:: self.stride, :: self.stride]

@@ -179,3 +179,17 @@ def test_end_before_start_is_refused(run_alg, tmp_path):
     paths = [p for p, _ in s.values()]
     _refused(run_alg, tmp_path, {"INPUTS": paths, "START": "2019-08-01", "END": "2019-07-01"},
              "swap START and END", paths)
+
+
+def test_a_composite_of_non_ndvi_values_gets_a_ramp_over_its_own_range(run_alg, tmp_path):
+    rng = np.random.default_rng(8)
+    rain = [rng.uniform(0, 120, SHAPE).astype(np.float32) for _ in range(2)]
+    paths = [od.write(tmp_path / f"precip_2019070{k + 1}.tif", a) for k, a in enumerate(rain)]
+    out = str(tmp_path / "rain_mean.tif")
+    run_alg("composite", {"INPUTS": paths, "START": "2019-07-01", "END": "2019-07-31", "METHOD": 1,
+                          "OUTPUT": out})
+    layer = QgsRasterLayer(out, "rain", "gdal")
+    lo, hi = layer.renderer().classificationMin(), layer.renderer().classificationMax()
+    values = od.read(out)
+    assert np.percentile(values, 0) <= lo < np.percentile(values, 10)
+    assert np.percentile(values, 90) < hi <= np.percentile(values, 100)
