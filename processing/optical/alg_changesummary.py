@@ -10,14 +10,14 @@ from ...core.errors import InputError
 from ...core.optical.summary import change_chart, stats_columns, table2_html, write_table, zonal_stats
 from ...core.report import figure_img, write_html
 from ..base import InsarFusionAlgorithm
-from .common import html_help, raster_path
+from .common import raster_path
 
 
 class ChangeSummary(InsarFusionAlgorithm):
     NAME = "changesummary"
     DISPLAY = "Change summary per region (Table 2)"
     GROUP = "optical"
-    HELP = html_help("""
+    HELP = """
 Summarises change rasters per region, as Table 2 of the Heihe paper: the <b>mean</b> (and
 standard deviation and pixel count) of each raster inside each region, plus a row for the whole
 extent of the raster.
@@ -38,7 +38,7 @@ so large rasters need little memory. "Whole extent" is every valid pixel of the 
 <b>Outputs</b>: a table (GeoPackage, CSV, XLSX or ODS; no geometry) with the columns
 <i>region, label, raster, mean, std, count</i>, one row per region and raster; and an HTML report
 with Table 2 (mean per region and label), the details, and a bar chart.
-""")
+"""
     REGIONS, NAME_FIELD, RASTERS, LABELS, OUTPUT, OUTPUT_HTML = (
         "REGIONS", "NAME_FIELD", "RASTERS", "LABELS", "OUTPUT", "OUTPUT_HTML")
 

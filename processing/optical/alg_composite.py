@@ -7,7 +7,7 @@ from ...core.optical.composite import METHODS, composite
 from ...core.optical.stack import date_rasters
 from ..base import InsarFusionAlgorithm
 from ..styles import ndvi_raster_style, raster_ramp
-from .common import (date_parameter, html_help, raster_path, raster_paths, require_tif,
+from .common import (date_parameter, raster_path, raster_paths, require_tif,
                      style_raster_output)
 
 
@@ -15,7 +15,7 @@ class Composite(InsarFusionAlgorithm):
     NAME = "composite"
     DISPLAY = "Composite over a time window (MVC)"
     GROUP = "optical"
-    HELP = html_help("""
+    HELP = """
 Combines every dated raster inside a time window into one raster, pixel by pixel. The
 <b>maximum value composite (MVC)</b> of NDVI is the classic use (Ningxia paper 3.1.3): it keeps the
 greenest, least cloudy value of each pixel.
@@ -35,7 +35,7 @@ Without it the first input's grid is used. Inputs on another grid are resampled 
 <b>Output</b>: a float32 GeoTIFF in the units of the inputs (nodata NaN), styled with the NDVI
 ramp (or a viridis ramp when values leave [−1, 1]). The log lists the rasters used. Memory stays
 bounded (windows of 256 rows; max and mean keep one running array whatever the number of inputs).
-""")
+"""
     INPUTS, START, END, METHOD, TARGET, OUTPUT = ("INPUTS", "START", "END", "METHOD", "TARGET",
                                                   "OUTPUT")
 

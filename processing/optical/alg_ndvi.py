@@ -5,14 +5,14 @@ from qgis.core import (QgsProcessingParameterBand, QgsProcessingParameterNumber,
 from ...core.optical.ndvi import ndvi_raster
 from ..base import InsarFusionAlgorithm
 from ..styles import ndvi_raster_style
-from .common import html_help, raster_path, require_tif, style_raster_output
+from .common import raster_path, require_tif, style_raster_output
 
 
 class Ndvi(InsarFusionAlgorithm):
     NAME = "ndvi"
     DISPLAY = "NDVI from red and near-infrared"
     GROUP = "optical"
-    HELP = html_help("""
+    HELP = """
 Computes the Normalized Difference Vegetation Index <b>NDVI = (NIR − Red) / (NIR + Red)</b>
 (Heihe paper 2.2.2), for example from Sentinel-2 bands B4 (red) and B8 (NIR).
 
@@ -31,7 +31,7 @@ under a few hundred MB of memory.
 
 <b>Output</b>: NDVI as a float32 GeoTIFF (no unit, nodata NaN) on the red raster's grid,
 styled with a green ramp from 0 to 1 (saved as a .qml beside it).
-""")
+"""
     RED, RED_BAND, NIR, NIR_BAND, SCALE, OFFSET, OUTPUT = (
         "RED", "RED_BAND", "NIR", "NIR_BAND", "SCALE", "OFFSET", "OUTPUT")
 

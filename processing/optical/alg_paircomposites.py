@@ -15,7 +15,7 @@ from ...core.optical.stack import date_rasters
 from ...core.points import find_column
 from ..base import InsarFusionAlgorithm
 from ..styles import ndvi_raster_style, save_raster_style
-from .common import html_help, raster_path, raster_paths
+from .common import raster_path, raster_paths
 
 REFERENCE_NAMES = ("reference", "ref", "reference_date", "master", "primary", "date1", "date_1")
 SECONDARY_NAMES = ("secondary", "sec", "secondary_date", "slave", "date2", "date_2")
@@ -41,7 +41,7 @@ class PairComposites(InsarFusionAlgorithm):
     NAME = "paircomposites"
     DISPLAY = "NDVI composites per interferometric pair"
     GROUP = "optical"
-    HELP = html_help("""
+    HELP = """
 Matches optical NDVI to radar pairs in time, as in the Ningxia paper (3.1.3): for each
 interferometric pair, the <b>maximum value composite (MVC)</b> of every NDVI raster dated between
 the pair's reference and secondary dates (both included), then <b>averaged</b> (area-weighted)
@@ -57,7 +57,7 @@ master, primary, date1 / secondary, sec, slave, date2). Dates as YYYY-MM-DD or Y
 <b>Output folder</b>: one float32 GeoTIFF per pair, <i>ndvi_mvc_&lt;reference&gt;_&lt;secondary&gt;.tif</i>
 (dates YYYYMMDD), styled as NDVI, plus <i>ndvi_mvc_pairs.csv</i> listing each pair, the NDVI
 rasters used and the file. A pair with no NDVI inside its window is skipped with a warning.
-""")
+"""
     INPUTS, PAIRS, REFERENCE_FIELD, SECONDARY_FIELD, TARGET, OUTPUT_FOLDER = (
         "INPUTS", "PAIRS", "REFERENCE_FIELD", "SECONDARY_FIELD", "TARGET", "OUTPUT_FOLDER")
 

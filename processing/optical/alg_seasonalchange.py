@@ -11,7 +11,7 @@ from ...core.optical.seasonal import seasonal_change
 from ...core.optical.stack import date_rasters
 from ..base import InsarFusionAlgorithm
 from ..styles import change_raster_style
-from .common import (html_help, optional_int, raster_path, raster_paths, require_tif,
+from .common import (optional_int, raster_path, raster_paths, require_tif,
                      style_raster_output)
 
 
@@ -19,7 +19,7 @@ class SeasonalChange(InsarFusionAlgorithm):
     NAME = "seasonalchange"
     DISPLAY = "Seasonal and interannual change"
     GROUP = "optical"
-    HELP = html_help("""
+    HELP = """
 The two change maps of the Heihe paper (Fig. 5, Table 2), for NDVI or soil moisture alike:
 <ul><li><b>Interannual change</b> = summer of year B − summer of year A
 (e.g. NDVI July 2020 − NDVI July 2019);</li>
@@ -40,7 +40,7 @@ are resampled onto it (area-weighted average); inputs in another CRS need a targ
 <b>Outputs</b>: two float32 GeoTIFFs in the units of the inputs (NDVI: none; soil moisture:
 m³/m³), nodata where either month is nodata, styled brown (decrease) to green (increase) on a
 ramp centred on 0.
-""")
+"""
     (INPUTS, SUMMER_MONTH, WINTER_MONTH, YEAR_A, YEAR_B, METHOD, TARGET, OUTPUT_INTERANNUAL,
      OUTPUT_SEASONAL) = ("INPUTS", "SUMMER_MONTH", "WINTER_MONTH", "YEAR_A", "YEAR_B", "METHOD",
                          "TARGET", "OUTPUT_INTERANNUAL", "OUTPUT_SEASONAL")

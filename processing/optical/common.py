@@ -69,13 +69,3 @@ def require_tif(path: str, name: str) -> str:
         raise InputError(f"{name} must be a GeoTIFF (.tif); '{os.path.basename(path)}' is not.")
     return path
 
-
-def html_help(text: str) -> str:
-    """Help text as HTML paragraphs: lines wrapped in the source are joined, blank lines split.
-
-    The Processing dialog shows every newline of a help string as a line break, which breaks
-    sentences wrapped in the source; this keeps the source readable and the dialog tidy.
-    """
-    paragraphs = [" ".join(line.strip() for line in p.strip().splitlines())
-                  for p in text.strip().split("\n\n") if p.strip()]
-    return "".join(p if p.startswith(("<ul>", "<ol>", "<p>")) else f"<p>{p}</p>" for p in paragraphs)
