@@ -7,7 +7,7 @@ import time
 
 from . import runner
 from .context import Context
-from .steps import all_steps
+from .steps_analysis import all_steps
 
 
 def parse(argv=None):
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     results = runner.run_steps(all_steps(), ctx, console)
     with open(os.path.join(out, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(ctx.manifest(), f, indent=1)
-    extra = []
+    extra, errors = [], []
     recovery = None
     for title, fn in (("QGIS project insar_fusion_demo.qgz", _project), ("Report report.html", _report)):
         console.line(f"[ ] {title}")
@@ -54,10 +54,11 @@ def main(argv=None) -> int:
             status = runner.FAILED
             ctx.log_error(title, traceback.format_exc())
             console.line(f"    *** FAILED: {type(e).__name__}: {e}")
+            errors.append(f"{title}: FAILED: {type(e).__name__}: {e}")
         extra.append((title, status, time.time() - t0))
     if not a.keep_work:
         shutil.rmtree(ctx.work, ignore_errors=True)
-    console.line(runner.summary(results, extra, time.time() - t_start, recovery, out))
+    console.line(runner.summary(results, extra, time.time() - t_start, recovery, out, errors))
     return 1 if runner.exit_code(results) or any(s != runner.OK for _, s, _ in extra) else 0
 
 

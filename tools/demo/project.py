@@ -5,10 +5,10 @@ from qgis.core import (QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSyste
                        QgsHillshadeRenderer, QgsMarkerSymbol, QgsPalLayerSettings, QgsProject,
                        QgsRasterLayer, QgsRectangle, QgsReferencedRectangle, QgsRendererCategory,
                        QgsTextFormat, QgsVectorLayer, QgsVectorLayerSimpleLabeling)
-from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtGui import QFont
 
 PROJECT_NAME = "insar_fusion_demo.qgz"
-GROUPS = ("InSAR deformation", "Regression", "Time series", "Coherence", "Optical", "InSAR tracks",
+GROUPS = ("Sites and regions", "InSAR deformation", "Regression", "Coherence", "Optical", "InSAR tracks",
           "Scene", "Tables")
 COLLAPSED = {"InSAR tracks", "Tables", "Optical", "Coherence"}
 ZONE_COLOURS = {"P1": "#1b9e77", "P2": "#d95f02", "P3": "#7570b3", "P4": "#e7298a", "P5": "#66a61e",
@@ -56,13 +56,13 @@ def _outlines(layer):
 
 
 def _sites(layer):
+    """Time-series sites: a star in the colour of their region (the region's outline is labelled)."""
     cats = []
     for name in sorted({f["name"] for f in layer.getFeatures()}):
         sym = QgsMarkerSymbol.createSimple({"name": "star", "color": ZONE_COLOURS.get(name, "#000000"),
                                             "size": "5", "outline_color": "black"})
         cats.append(QgsRendererCategory(name, sym, name))
     layer.setRenderer(QgsCategorizedSymbolRenderer("name", cats))
-    _label(layer, "name")
 
 
 def _label(layer, field):

@@ -202,7 +202,7 @@ def check_zones(c, o) -> None:
         sec = f"zones.{name}"
         bowl = z["kind"] != "farmland"
         if bowl:
-            fit = attempt(lambda: _fit_bowl(*_unpack(both)[:3], z))
+            fit = attempt(_fit_bowl_both, both, z)
             c.number(sec, "peak_rate_mm_yr", z["peak_rate_mm_yr"], pick(fit, "peak"), abs_tol=0.5,
                      unit="mm/yr", how="bisquare bowl fitted (peak, radius, centre) to both tracks' rates")
             c.number(sec, "radius_m", z["radius_m"], pick(fit, "radius"), rel_tol=0.02, how="the same fit")
@@ -210,12 +210,12 @@ def check_zones(c, o) -> None:
             c.number(sec, "centre (distance from planted)", 0.0, dist, abs_tol=20.0, unit="m",
                      how=f"the same fit; planted {z['centre']}")
         else:
-            peak = attempt(lambda: _quad_centre(*_unpack(both)[:3], z))
+            peak = attempt(_quad_centre_both, both, z)
             c.number(sec, "peak_rate_mm_yr", z["peak_rate_mm_yr"], peak, abs_tol=1.0, unit="mm/yr",
                      how="quadratic surface fitted to the rates within 300 m, at the centre")
             c.info(sec, "centre, radius_m", [z["centre"], z["radius_m"]],
                    "farmland: the rate follows the GWR relation, not a bowl; the zone is its region polygon")
-        mean = attempt(lambda: _zone_mean(o, name, both))
+        mean = attempt(_zone_mean, o, name, both)
         c.number(sec, "mean_rate_mm_yr", z["mean_rate_mm_yr"], pick(mean, "all"), abs_tol=0.1, unit="mm/yr",
                  how="mean vertical rate of both tracks' points in the zone (T026 minus the spliced offset)")
         for track, mt in z["mean_rate_by_track"].items():
@@ -237,6 +237,14 @@ def check_zones(c, o) -> None:
                 "|rate| at the zone centre ≥ 10 mm/yr")
         c.equal(sec, "removed_by", z["removed_by"], attempt(_removed_by, o, name, z, kept, both),
                 "null when screening kept the zone; else the range its significant points fall outside")
+
+
+def _fit_bowl_both(both, z):
+    return _fit_bowl(*_unpack(both)[:3], z)
+
+
+def _quad_centre_both(both, z):
+    return _quad_centre(*_unpack(both)[:3], z)
 
 
 def _unpack(both):

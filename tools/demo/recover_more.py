@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from .checks import Missing, attempt, need, need_result, pick
+from .checks import Missing, attempt, need_result, pick
 from .recover_insar import _landcover, _layer, _rows, nearest_spacing
 
 CHANGE_KEYS = ("ndvi_interannual", "ndvi_seasonal", "sm_interannual", "sm_seasonal")

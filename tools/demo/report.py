@@ -204,7 +204,8 @@ def sec_timeseries(rep: Report) -> str:
     for site in ("P1", "P6"):
         data = {}
         for var in charts.VAR_LABELS:
-            rows = sorted((r for r in series if r["site"] == site and r["variable"] == var), key=lambda r: str(r["date"]))
+            rows = sorted((r for r in series if r["site"] == site and r["variable"] == var),
+                          key=lambda r: str(r["date"]))
             if rows:
                 data[var] = (charts.parse_dates([r["date"] for r in rows]), [r["value"] for r in rows])
         if data:
@@ -229,13 +230,15 @@ def sec_timeseries(rep: Report) -> str:
                                                    {"ndvi": 15.0, "soil_moisture": 30.0}), "lags"))
     farm = [lags[s] for s in FARM_SITES if s in lags]
     mean = lambda v: float(np.mean([f[v] for f in farm if f.get(v) is not None]))  # noqa: E731
-    rep.compare("Lag of NDVI / soil moisture behind the rate, P1-P3", f"{mean('ndvi'):.1f} / {mean('soil_moisture'):.1f} d",
+    rep.compare("Lag of NDVI / soil moisture behind the rate, P1-P3",
+                f"{mean('ndvi'):.1f} / {mean('soil_moisture'):.1f} d",
                 "~15 / ~30 d", f"planted {t['ndvi']:g} / {t['soil_moisture']:g} d")
     rr = [abs(row["r"]) for row in corr if row["site"] in FARM_SITES and {row["variable_a"], row["variable_b"]}
           in ({"rate", "ndvi"}, {"rate", "soil_moisture"}) and row["r"] is not None]
     nn = [abs(row["r"]) for row in corr if row["site"] in FARM_SITES and {row["variable_a"], row["variable_b"]}
           == {"ndvi", "soil_moisture"} and row["r"] is not None]
-    rep.compare("|r| rate vs NDVI, SM; NDVI vs SM (Fig. 7)", f"{min(rr):.2f}-{max(rr):.2f}; {min(nn):.2f}-{max(nn):.2f}",
+    rep.compare("|r| rate vs NDVI, SM; NDVI vs SM (Fig. 7)",
+                f"{min(rr):.2f}-{max(rr):.2f}; {min(nn):.2f}-{max(nn):.2f}",
                 "0.7-0.9; > 0.9", "at zero lag")
     return ("<p>insarfusion:sitetimeseries at the centroids of P1, P2, P3 and P6 (radius 2000 m): the mean "
             "deformation of the spliced points, its rate, and the NDVI, soil-moisture and precipitation stacks "
@@ -272,7 +275,8 @@ def sec_coherence(rep: Report) -> str:
                 f"{pr['ERROR_MEAN']:+.3f} ± {pr['ERROR_STD']:.3f} (sub-area); {dom['mean']:+.3f} ± {dom['std']:.3f} "
                 f"(NDVI ≥ 0.2)", "−0.041 ± 0.165",
                 "the sub-area is 60 % desert (NDVI < 0.12), outside the NDVI ≥ 0.2 range the model is fitted on")
-    return (f"<p>Coherence estimated from the SLC pair with a 7 × 7 window (mean {o.results['coherence']['MEAN_COHERENCE']:.3f}); "
+    mean_coh = o.results["coherence"]["MEAN_COHERENCE"]
+    return (f"<p>Coherence estimated from the SLC pair with a 7 × 7 window (mean {mean_coh:.3f}); "
             "the NDVI maximum-value composite between the two dates averaged onto the 25 m grid (paircomposites); "
             "3 × 3 sample windows with |R| ≥ 0.6; models scored at 99 % (RMSE, R², PICP, PINAW).</p>" + "".join(out)
             + f"<p>Prediction error over the whole sub-area {pr['ERROR_MEAN']:+.3f} ± {pr['ERROR_STD']:.3f}; over the "
@@ -290,7 +294,7 @@ def sec_network(rep: Report) -> str:
         _need(o, name)
         rows = o.rows(name)
         res = o.results[f"network_{track}"]
-        dates, bperp = {}, {}
+        dates = {}
         for r in rows:
             for k in ("reference", "secondary"):
                 dates[str(r[k])] = r[f"bperp_{k}"]
@@ -333,7 +337,8 @@ def _status_table(rows) -> str:
 def sec_steps(o: Outputs, steps: List[dict]) -> str:
     rows = []
     for s in steps:
-        rows.append([s["number"] or "", s["title"], s["status"], f"{s['seconds']:.1f} s", s["headline"] or s["message"]])
+        rows.append([s["number"] or "", s["title"], s["status"], f"{s['seconds']:.1f} s",
+                     s["headline"] or s["message"]])
     bad = [s for s in steps if s["status"] in ("FAILED", "NOT RUN")]
     warn = "".join(f"<p class='bad'>Step {s['number']} {html.escape(s['title'])}: {s['status']}: "
                    f"{html.escape(s['message'])}</p>" for s in bad)
@@ -350,7 +355,8 @@ def sec_outputs(o: Outputs) -> str:
     subs = "".join(f"<li><a href='{html.escape(os.path.relpath(p, o.out))}'>{html.escape(t)}</a></li>"
                    for t, p in man["sub_reports"].items())
     return ("<p><b>results.gpkg</b> (layers and tables):</p>" + table(["layer", "content", "project group"], rows)
-            + "<p><b>Rasters</b> (GeoTIFF beside it, each with its .qml style):</p>" + table(["file", "content"], rasters)
+            + "<p><b>Rasters</b> (GeoTIFF beside it, each with its .qml style):</p>"
+            + table(["file", "content"], rasters)
             + f"<p>The algorithms' own reports and charts:</p><ul>{subs}</ul>")
 
 

@@ -84,9 +84,12 @@ def missing_message(missing: List[str]) -> str:
             + ". Merge the branch that provides it, then run the demo again.")
 
 
-def run_steps(steps: List[Step], ctx, console: Console) -> List[StepResult]:
-    """Run every step in order; return their results (status, time, message)."""
-    have = available_algorithms()
+def run_steps(steps: List[Step], ctx, console: Console, have: Optional[set] = None) -> List[StepResult]:
+    """Run every step in order; return their results (status, time, message).
+
+    `have`: the registered algorithm ids (default: asked from the Processing registry).
+    """
+    have = available_algorithms() if have is None else have
     results: Dict[str, StepResult] = {}
     for step in steps:
         res = StepResult(step.key, step.number, step.title, OK)
@@ -129,7 +132,7 @@ def run_steps(steps: List[Step], ctx, console: Console) -> List[StepResult]:
 
 
 def summary(results: List[StepResult], extra: List[Tuple[str, str, float]], total: float,
-            recovery: Optional[dict], out: str) -> str:
+            recovery: Optional[dict], out: str, extra_errors: Optional[List[str]] = None) -> str:
     """The one-screen summary: each step's status and time, the truth check, the outputs."""
     lines = ["", "InSAR Fusion demo: summary", "-" * 78]
     for r in results:
@@ -150,6 +153,8 @@ def summary(results: List[StepResult], extra: List[Tuple[str, str, float]], tota
     bad = [r for r in results if r.status in (FAILED, NOT_RUN)]
     for r in bad:
         lines.append(f" *** step {r.number} {r.title}: {r.status}: {r.message}"[:400])
+    for text in extra_errors or []:
+        lines.append(f" *** {text}"[:400])
     lines.append(f" outputs: {out}/results.gpkg, insar_fusion_demo.qgz, report.html")
     return "\n".join(lines)
 
