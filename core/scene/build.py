@@ -86,7 +86,7 @@ def generate_scene(folder: str, size: str = "small", seed: int = 42,
     def lc_strip(win):
         x, y = gdem.centres(win)
         X, Y = np.meshgrid(x, y)
-        lc = ground.landcover(X, Y)
+        lc = ground.landcover(X, Y, farm_margin=cfg.dem_res / np.sqrt(2.0))
         lc_full[win[1]:win[1] + win[3]] = lc
         return lc
 
@@ -102,6 +102,7 @@ def generate_scene(folder: str, size: str = "small", seed: int = 42,
     gsm = grid_for(cfg.extent, cfg.sm_res, wkt)
     f_ndvi = class_fractions(ground, gndvi, 5)
     f_sm = class_fractions(ground, gsm, 10)
+    optical.tune_peaks(gndvi, f_ndvi, gsm, f_sm)
     ndvi = optical.monthly(gndvi, f_ndvi, "ndvi")
     sm = optical.monthly(gsm, f_sm, "sm")
     precip = optical.precipitation(gsm)

@@ -37,10 +37,10 @@ class Blob:
             r = r + a * np.cos(k * theta + p)
         return self.radius * r
 
-    def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """True where (x, y) lies inside the outline."""
+    def contains(self, x: np.ndarray, y: np.ndarray, margin: float = 0.0) -> np.ndarray:
+        """True where (x, y) lies inside the outline (shrunk by `margin` metres)."""
         dx, dy = np.asarray(x, float) - self.centre[0], np.asarray(y, float) - self.centre[1]
-        return np.hypot(dx, dy) < self.radius_at(np.arctan2(dy, dx))
+        return np.hypot(dx, dy) < self.radius_at(np.arctan2(dy, dx)) - margin
 
     def ring(self, n: int = 360) -> np.ndarray:
         """The outline as an (n+1, 2) closed ring of vertices (counter-clockwise)."""
@@ -169,8 +169,13 @@ class Ground:
         z = 1600.0 - 0.006 * (y - 4290000.0) + self.plain(x, y)
         return z + m * (1900.0 + self.ridges(x, y))
 
-    def landcover(self, x: np.ndarray, y: np.ndarray, dem: Optional[np.ndarray] = None) -> np.ndarray:
-        """Land-cover class (uint8, see LANDCOVER) at the points."""
+    def landcover(self, x: np.ndarray, y: np.ndarray, dem: Optional[np.ndarray] = None,
+                  farm_margin: float = 0.0) -> np.ndarray:
+        """Land-cover class (uint8, see LANDCOVER) at the points.
+
+        farm_margin shrinks the farmland outlines: with half a pixel diagonal, a pixel is farmland
+        only when it lies wholly inside its region polygon.
+        """
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
         z = self.dem(x, y) if dem is None else dem
         lc = np.full(x.shape, DESERT, np.uint8)
@@ -179,7 +184,7 @@ class Ground:
         lc[TOWN.contains(x, y)] = URBAN
         for zn in self.zones:
             if zn.kind == "farmland":
-                lc[zn.region.contains(x, y)] = FARMLAND
+                lc[zn.region.contains(x, y, farm_margin)] = FARMLAND
             elif "mine" in zn.kind:
                 lc[np.hypot(x - zn.centre[0], y - zn.centre[1]) < MINE_SCALE * zn.radius_m] = MINE
         lc[RESERVOIR.contains(x, y)] = WATER

@@ -152,7 +152,12 @@ def build_truth(cfg: SceneConfig, ground: Ground, rates: PlantedRates, track_inf
                                                   "fastest subsidence)",
                       "displacement_peak_doy": FARM_PEAK_DOY, "subsidence_rate_peak_doy": RATE_PEAK_DOY,
                       "ndvi_peak_doy": NDVI_PEAK_FARM, "soil_moisture_peak_doy": SM_PEAK_FARM,
-                      "precipitation_peak_doy": PRECIP_PEAK_DOY},
+                      "precipitation_peak_doy": PRECIP_PEAK_DOY,
+                      "check": "cross-correlating the monthly means in a 2000 m circle around P1-P3 "
+                               "(interpolated daily) with the subsidence rate (derivative of the "
+                               "45-day smoothed mean vertical series) peaks at these lags (+-2 days); "
+                               "a 2-year harmonic fit gives peaks a few days early because the "
+                               "2020 season is stronger"},
         "screen": _screen(ground, rates, ndvi, gndvi),
         "change": _change(ground, cfg, ndvi, sm, gndvi, gsm),
         "gwr": {"relation": "velocity_up = b0 + b1*dndvi + b2*dsm",
