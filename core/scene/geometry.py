@@ -5,7 +5,7 @@ set can be evaluated on demand (block by block for the large scene).
 """
 import dataclasses
 import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -20,6 +20,9 @@ LANDCOVER_COLOURS = {1: (255, 211, 0), 2: (120, 60, 30), 3: (230, 230, 200), 4: 
                      5: (245, 200, 140), 6: (30, 90, 200), 7: (90, 160, 70)}
 FARMLAND, MINE, SALINE, URBAN, DESERT, WATER, GRASS = 1, 2, 3, 4, 5, 6, 7
 MOUNTAIN_DEM = 1900.0  # m; above this the ground is mountain grassland
+
+
+RING_VERTICES = 360
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,12 +41,24 @@ class Blob:
         return self.radius * r
 
     def contains(self, x: np.ndarray, y: np.ndarray, margin: float = 0.0) -> np.ndarray:
-        """True where (x, y) lies inside the outline (shrunk by `margin` metres)."""
-        dx, dy = np.asarray(x, float) - self.centre[0], np.asarray(y, float) - self.centre[1]
-        return np.hypot(dx, dy) < self.radius_at(np.arctan2(dy, dx)) - margin
+        """True where (x, y) lies inside the written polygon ring() (shrunk radially by `margin` m).
 
-    def ring(self, n: int = 360) -> np.ndarray:
-        """The outline as an (n+1, 2) closed ring of vertices (counter-clockwise)."""
+        The polygon is star-shaped about the centre, so the test is exact: the point's distance
+        against where its ray from the centre crosses the polygon edge.
+        """
+        dx, dy = np.asarray(x, float) - self.centre[0], np.asarray(y, float) - self.centre[1]
+        theta = np.mod(np.arctan2(dy, dx), 2 * np.pi)
+        pts = self.ring()[:, :] - np.asarray(self.centre)
+        i = np.minimum((theta / (2 * np.pi / RING_VERTICES)).astype(np.int64), RING_VERTICES - 1)
+        a, b = pts[i], pts[i + 1]
+        ux, uy = np.cos(theta), np.sin(theta)
+        edge = (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]) / (
+            ux * (b[..., 1] - a[..., 1]) - uy * (b[..., 0] - a[..., 0]))
+        return np.hypot(dx, dy) < edge - margin
+
+    def ring(self, n: int = 0) -> np.ndarray:
+        """The outline as an (n+1, 2) closed ring of vertices (counter-clockwise), as written."""
+        n = n or RING_VERTICES
         theta = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
         r = self.radius_at(theta)
         pts = np.column_stack([self.centre[0] + r * np.cos(theta), self.centre[1] + r * np.sin(theta)])
@@ -77,9 +92,6 @@ def bisquare(r: np.ndarray, radius: float) -> np.ndarray:
 
 def _wobble(seed_phase: float) -> Tuple[Tuple[int, float, float], ...]:
     return ((2, 0.07, seed_phase), (3, 0.05, 1.3 + seed_phase), (5, 0.025, 2.1 - seed_phase))
-
-
-FARMLAND_ZONES = ("P1", "P2", "P3")
 
 
 def zones() -> List[Zone]:
@@ -201,9 +213,3 @@ class Ground:
             reach = max(zn.region.max_radius, MINE_SCALE * zn.radius_m) + buffer
             out |= np.hypot(x - zn.centre[0], y - zn.centre[1]) < reach
         return out
-
-
-
-def region_of_points(ground: Ground, x: np.ndarray, y: np.ndarray) -> Dict[str, np.ndarray]:
-    """For each zone, a boolean mask of the points inside its region outline."""
-    return {z.name: z.region.contains(x, y) for z in ground.zones}
