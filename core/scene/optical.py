@@ -43,9 +43,9 @@ SM_CLASSES = {
 # relation gives the target rates (mm/yr) at the zone centre ("peak") and away from the bowl
 # ("background"); the SM bowl sits off-centre so that dndvi and dsm are not collinear.
 FARM_TARGETS = {
-    "P1": {"peak": -27.0, "background": -3.0, "sm_const": 0.0, "sm_bowl": 0.07, "sm_shift": (800.0, -600.0)},
-    "P2": {"peak": -23.0, "background": -3.0, "sm_const": 0.0, "sm_bowl": 0.05, "sm_shift": (-900.0, -700.0)},
-    "P3": {"peak": -25.0, "background": -3.0, "sm_const": 0.0, "sm_bowl": 0.04, "sm_shift": (700.0, 900.0)},
+    "P1": {"peak": -27.0, "background": -5.0, "sm_const": 0.0, "sm_bowl": 0.07, "sm_shift": (800.0, -600.0)},
+    "P2": {"peak": -23.0, "background": -5.0, "sm_const": 0.0, "sm_bowl": 0.05, "sm_shift": (-900.0, -700.0)},
+    "P3": {"peak": -25.0, "background": -5.0, "sm_const": 0.0, "sm_bowl": 0.04, "sm_shift": (700.0, 900.0)},
 }
 SM_TEXTURE_SCALE = (0.6, 1.4)
 TEXTURE_CALM_M = 1000.0  # textures fade out towards the farmland zone centres
