@@ -77,7 +77,7 @@ def make_slc(cfg: SceneConfig, ground: Ground, optical: Optical, pair: Tuple[dt.
     px = np.floor((x - SUBAREA[0]) / PARCEL[0]).astype(int)
     py = np.floor((y - SUBAREA[1]) / PARCEL[1]).astype(int)
     npx, npy = px.max() + 1, py.max() + 1
-    vigour = rng.uniform(0.6, 1.15, (npy, npx))
+    vigour = rng.uniform(0.7, 1.3, (npy, npx))
     vigour[rng.random((npy, npx)) < FALLOW_SHARE] = 0.1
     vig = vigour[py, px]
     s2_dates = [pair[0] + dt.timedelta(days=d) for d in S2_OFFSETS_DAYS]
