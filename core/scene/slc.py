@@ -18,7 +18,7 @@ from .geometry import FARMLAND, Ground
 from .optical import Optical, centres, grid_for
 from .rates import COH_A, COH_B, COH_C
 
-SUBAREA = (568500.0, 4304500.0, 571000.0, 4307000.0)
+SUBAREA = (567000.0, 4303000.0, 572000.0, 4308000.0)  # 5 km: 200 x 200 SLC pixels
 S2_OFFSETS_DAYS = (-8, 2, 7, 17)       # S2 dates relative to the SLC reference date
 WAVELENGTH = 0.05547                   # m, C band
 SLANT_RANGE = 850000.0                 # m
