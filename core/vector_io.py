@@ -12,7 +12,7 @@ from osgeo import ogr, osr
 
 from .atomic import atomic_output
 from .errors import InputError
-from .gpkg_rtree import bulk_point_index, drop_rtree_triggers
+from .gpkg_bulk import bulk_point_index, drop_triggers, restore_triggers
 from .points import PointTable
 
 ogr.UseExceptions()
@@ -21,7 +21,7 @@ osr.UseExceptions()
 _DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
             ".csv": "CSV", ".fgb": "FlatGeobuf"}
 SHAPEFILE_MAX_FIELDS = 250
-BULK_RTREE_MIN = 1000  # from this many points the spatial index is packed in bulk (gpkg_rtree)
+BULK_RTREE_MIN = 1000  # from this many points the spatial index is packed in bulk (gpkg_bulk)
 
 
 def driver_for(path: str) -> str:
@@ -132,7 +132,7 @@ def _write_gpkg(path, layer_name, table, progress):
     srs_id = 0
     con = sqlite3.connect(path)
     try:
-        triggers = drop_rtree_triggers(con, table_name, "geom") if bulk else []
+        triggers = drop_triggers(con, table_name, "geom", bulk)
         row = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?",
                           (table_name,)).fetchone()
         srs_id = int(row[0]) if row else 0
@@ -154,14 +154,13 @@ def _write_gpkg(path, layer_name, table, progress):
                          float(np.nanmax(table.x)), float(np.nanmax(table.y)), table_name))
         if bulk:
             bulk = bulk_point_index(con, table_name, "geom", table.x, table.y)
-            for sql in triggers:
-                con.execute(sql)
+        restore_triggers(con, table_name, triggers)
         con.commit()
     finally:
         con.close()
     ds = ogr.Open(path, 1)
     if not bulk:
-        if triggers:  # the bulk index failed its check: rebuild it row by row
+        if any(name.startswith("rtree_") for name, _ in triggers):  # packed index rejected
             ds.ExecuteSQL(f"SELECT DisableSpatialIndex('{table_name}', 'geom')")
         ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
     ds = None

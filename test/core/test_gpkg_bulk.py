@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from osgeo import ogr
 
-from insar_fusion.core import gpkg_rtree
+from insar_fusion.core import gpkg_bulk
 from insar_fusion.core.points import PointTable
 from insar_fusion.core.vector_io import write_points
 
@@ -59,21 +59,32 @@ def test_packed_index_finds_exactly_the_points_in_a_rectangle(tmp_path, n):
         assert _filtered_pids(path, rect) == _brute(table, rect)
 
 
-def test_gdal_edits_after_a_packed_write_keep_the_index_valid(tmp_path):
+def _stored_count(path):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT feature_count FROM gpkg_ogr_contents").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_gdal_edits_after_a_packed_write_keep_the_index_and_count_valid(tmp_path):
     table = _points(3000)
     path = str(tmp_path / "pts.gpkg")
     write_points(path, table)
+    assert _stored_count(path) == 3000
     ds = ogr.Open(path, 1)
     lyr = ds.GetLayer(0)
     f = ogr.Feature(lyr.GetLayerDefn())
     f.SetField("pid", 99999)
     f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (410000.5 4310000.5)"))
     lyr.CreateFeature(f)
+    lyr.CreateFeature(ogr.Feature(lyr.GetLayerDefn()))
     lyr.DeleteFeature(1)
     g = lyr.GetFeature(2)
     g.SetGeometry(ogr.CreateGeometryFromWkt("POINT (419999 4319999)"))
     lyr.SetFeature(g)
     ds = None
+    assert _stored_count(path) == 3001  # the feature-count triggers are back
     assert _rtree_ok(path) == ("ok", 3000 - 1)
     assert 99999 in _filtered_pids(path, (409999, 4309999, 410001, 4310001))
     assert 1 in _filtered_pids(path, (419998, 4319998, 420000, 4320000))
@@ -84,7 +95,7 @@ def test_a_rejected_packed_tree_falls_back_to_gdal_index(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated rtreecheck failure")
 
-    monkeypatch.setattr(gpkg_rtree, "fill_point_rtree", broken)
+    monkeypatch.setattr(gpkg_bulk, "fill_point_rtree", broken)
     table = _points(2000)
     path = str(tmp_path / "pts.gpkg")
     write_points(path, table)

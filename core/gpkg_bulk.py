@@ -1,4 +1,6 @@
-"""Bulk-loaded GeoPackage spatial index for points (Sort-Tile-Recursive packing).
+"""Bulk writing helpers for GeoPackage point layers: a packed spatial index, quiet triggers.
+
+Spatial index (Sort-Tile-Recursive packing).
 
 SQLite's R*Tree has no bulk load: filling it row by row (GDAL's CreateSpatialIndex, or the
 GeoPackage triggers) costs some 10 us per feature, 10 s for a million points. Here the tree is
@@ -151,11 +153,27 @@ def bulk_point_index(con: sqlite3.Connection, table: str, geom: str, x: np.ndarr
     return True
 
 
-def drop_rtree_triggers(con: sqlite3.Connection, table: str, geom: str) -> list:
-    """Drop the GeoPackage R-tree triggers of `table` (they call GDAL's SQL functions,
-    which a plain sqlite3 connection lacks); return their SQL to restore them."""
-    rows = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
-                       "tbl_name = ? AND name LIKE ?", (table, f"rtree_{table}_{geom}_%")).fetchall()
-    for name, _ in rows:
+def drop_triggers(con: sqlite3.Connection, table: str, geom: str, rtree: bool) -> list:
+    """Drop the per-row triggers of `table` for a bulk insert; return their SQL to restore them.
+
+    The feature-count triggers (an UPDATE of gpkg_ogr_contents per row, a third of the insert
+    time) always go; the R-tree ones (they call GDAL's SQL functions, which a plain sqlite3
+    connection lacks) when `rtree`.
+    """
+    names = [f"trigger_insert_feature_count_{table}", f"trigger_delete_feature_count_{table}"]
+    rows = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                       (table,)).fetchall()
+    prefix = f"rtree_{table}_{geom}_"
+    dropped = [(n, sql) for n, sql in rows if n in names or (rtree and n.startswith(prefix))]
+    for name, _ in dropped:
         con.execute(f"DROP TRIGGER {_quote(name)}")
-    return [sql for _, sql in rows]
+    return dropped
+
+
+def restore_triggers(con: sqlite3.Connection, table: str, dropped: list) -> None:
+    """Re-create the dropped triggers and set the feature count they would have kept."""
+    for _, sql in dropped:
+        con.execute(sql)
+    if any(n.startswith("trigger_insert_feature_count_") for n, _ in dropped):
+        con.execute("UPDATE gpkg_ogr_contents SET feature_count = (SELECT count(*) FROM "
+                    f"{_quote(table)}) WHERE lower(table_name) = lower(?)", (table,))
