@@ -29,10 +29,11 @@ class PairBatch:
     indptr: np.ndarray  # (stop - start + 1,) int64
     cols: np.ndarray    # neighbour indices into the indexed (strip-sorted) points
     d2: np.ndarray      # squared distances
+    qid: np.ndarray     # the query (0 .. stop - start - 1) of each pair
 
     def per_pair(self, values: np.ndarray) -> np.ndarray:
         """A value per query of this batch, repeated for each of its pairs."""
-        return np.repeat(values, np.diff(self.indptr))
+        return values[self.qid]
 
 
 class StripIndex:
@@ -118,26 +119,40 @@ class StripIndex:
 
     def _expand(self, start, stop, rq, rl, rc, qx, qy, r, prune, strict) -> PairBatch:
         nq = stop - start
+        nonempty = rc > 0
+        rq, rl, rc = rq[nonempty], rl[nonempty].astype(self.idx_dtype), rc[nonempty]
         total = int(rc.sum())
-        offset = np.cumsum(rc) - rc
-        cols = (np.repeat((rl - offset).astype(self.idx_dtype), rc)
-                + np.arange(total, dtype=self.idx_dtype))
         counts = np.bincount(rq, weights=rc, minlength=nq).astype(np.int64)
+        # cols: the runs laid end to end, built with one cumsum (np.repeat is 5x slower)
+        cols = np.ones(total, self.idx_dtype)
+        if total:
+            cols[0] = rl[0]
+            cols[(np.cumsum(rc) - rc)[1:]] = rl[1:] - (rl[:-1] + rc[:-1].astype(self.idx_dtype)) + 1
+            np.cumsum(cols, out=cols)
+        qid = _segment_ids(counts, total)
         dx = self.x[cols]
-        dx -= np.repeat(qx, counts)
+        dx -= qx[qid]
         dy = self.y[cols]
-        dy -= np.repeat(qy, counts)
+        dy -= qy[qid]
         dx *= dx
         dy *= dy
         dx += dy
         d2 = dx
         if prune:
             r2 = r * r
-            r2 = np.repeat(r2, counts) if np.ptp(r2) > 0 else r2[0]
-            keep = d2 < r2 if strict else d2 <= r2
-            cols, d2 = cols[keep], d2[keep]
-            kept = np.concatenate([[0], np.cumsum(keep)])
-            counts = np.diff(kept[np.concatenate([[0], np.cumsum(counts)])])
+            keep = d2 < r2[qid] if strict else d2 <= r2[qid]
+            cols, d2, qid = cols[keep], d2[keep], qid[keep]
+            counts = np.bincount(qid, minlength=nq)
         indptr = np.zeros(nq + 1, dtype=self.idx_dtype if len(cols) < 2**31 - 1 else np.int64)
         np.cumsum(counts, out=indptr[1:])
-        return PairBatch(start, stop, indptr, cols, d2)
+        return PairBatch(start, stop, indptr, cols, d2, qid)
+
+
+def _segment_ids(counts: np.ndarray, total: int) -> np.ndarray:
+    """0 repeated counts[0] times, 1 repeated counts[1] times, ... (as int32 when possible)."""
+    dtype = np.int32 if len(counts) < 2**31 - 1 else np.int64
+    if np.any(counts == 0):
+        return np.repeat(np.arange(len(counts), dtype=dtype), counts)
+    ids = np.zeros(total, dtype)
+    ids[np.cumsum(counts)[:-1]] = 1
+    return np.cumsum(ids, out=ids)

@@ -150,11 +150,13 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
                      progress.sub(0.5 if searched else 0.0, w0))
         self._log(feedback, result, len(table))
         out = self._output_table(table, result, names, feedback)
-        style = graduated("local_r2", ramp="Viridis", classes=5, limits=(0.0, 1.0))
+        style = graduated("local_r2", ramp="Viridis", classes=5, limits=(0.0, 1.0),
+                          values=result.local_r2)
         dest = write_point_table(self, self.OUTPUT, out, context, style=style,
                                  progress=progress.sub(w0, 0.98))
         first = f"coef_{names[0]}"
-        save_named_style(dest, graduated(first, ramp="RdBu", classes=9, diverging=True), first,
+        save_named_style(dest, graduated(first, ramp="RdBu", classes=9, diverging=True,
+                                         values=result.params[:, 1]), first,
                          f"GWR coefficient of {names[0]} (diverging, centred on 0)")
         values = dict(R2=result.r2, ADJ_R2=result.adj_r2, AICC=result.aicc, AIC=result.aic,
                       ENP=result.enp, SIGMA2=result.sigma2, RSS=result.rss, TR_S=result.tr_s,
