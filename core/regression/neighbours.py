@@ -63,21 +63,31 @@ class StripIndex:
             self._keys = self._sid * big + (self.x - self.x0)
 
     def _runs(self, qx, qy, r):
-        """(query, first, count) of the candidate runs of a chunk of queries."""
+        """(query, first, count) of the candidate runs of a chunk of queries.
+
+        The runs are searched strip offset by strip offset (relative to each query's own
+        strip): the needles of one offset are then nearly sorted, which makes the binary
+        searches some 8x faster than in query order.
+        """
+        own = np.floor((qy - self.y0) / self.strip).astype(np.int64)
         s_lo = np.clip(np.floor((qy - r - self.y0) / self.strip), 0, self.n_strips - 1).astype(np.int64)
         s_hi = np.clip(np.floor((qy + r - self.y0) / self.strip), 0, self.n_strips - 1).astype(np.int64)
-        nst = s_hi - s_lo + 1
-        total = int(nst.sum())
-        q = np.repeat(np.arange(len(qx)), nst)
-        s = s_lo[q] + (np.arange(total) - np.repeat(np.cumsum(nst) - nst, nst))
-        bottom = self.y0 + s * self.strip
-        dy = np.maximum(np.maximum(bottom - qy[q], qy[q] - (bottom + self.strip)), 0.0)
-        rq = r[q]
-        hw = np.sqrt(np.maximum(rq * rq - dy * dy, 0.0)) * (1.0 + 1e-9) + 1e-9 * rq
-        centre = s * self._big + (qx[q] - self.x0)
-        lo = np.searchsorted(self._keys, centre - hw, side="left")
-        hi = np.searchsorted(self._keys, centre + hw, side="right")
-        return q, lo, hi - lo
+        k0, k1 = int((s_lo - own).min()), int((s_hi - own).max())
+        nq, width = len(qx), k1 - k0 + 1
+        lo = np.zeros((nq, width), np.int64)
+        cnt = np.zeros((nq, width), np.int64)
+        r2 = r * r
+        for j, k in enumerate(range(k0, k1 + 1)):
+            s = np.clip(own + k, 0, self.n_strips - 1)
+            valid = (own + k >= s_lo) & (own + k <= s_hi)
+            bottom = self.y0 + s * self.strip
+            dy = np.maximum(np.maximum(bottom - qy, qy - (bottom + self.strip)), 0.0)
+            hw = np.sqrt(np.maximum(r2 - dy * dy, 0.0)) * (1.0 + 1e-9) + 1e-9 * r
+            centre = s * self._big + (qx - self.x0)
+            first = np.searchsorted(self._keys, centre - hw, side="left")
+            lo[:, j] = first
+            cnt[:, j] = np.where(valid, np.searchsorted(self._keys, centre + hw, side="right") - first, 0)
+        return np.repeat(np.arange(nq), width), lo.ravel(), cnt.ravel()
 
     def jobs(self, radius: np.ndarray, max_pairs: int = 1_000_000, prune: bool = True,
              strict: bool = False) -> Iterator[Tuple[int, int, Callable[[], PairBatch]]]:
