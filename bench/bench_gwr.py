@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common  # noqa: E402
+import _regression_util as _common  # noqa: E402
 
 
 def synthetic(n, seed=7):
@@ -63,7 +63,6 @@ def child(mode, n, folder):
         extra = {"mean_neighbours": float(r.n_neighbours.mean()), "r2": r.r2}
     else:
         _common.start_qgis()
-        import processing
         from insar_fusion.core.points import PointTable
         from insar_fusion.core.vector_io import write_points
         src = os.path.join(folder, "points.gpkg")
@@ -71,7 +70,7 @@ def child(mode, n, folder):
                                             "dndvi": X[:, 0], "dsm": X[:, 1]}, "EPSG:32647"))
         del x, y, v, X
         t0 = time.perf_counter()
-        res = processing.run("insarfusion:gwr", {
+        res = _common.run("insarfusion:gwr", {
             "INPUT": src, "DEPENDENT": "velocity", "EXPLANATORY": ["dndvi", "dsm"], "BANDWIDTH": 500.0,
             "KERNEL": 0, "OUTPUT": os.path.join(folder, "gwr.gpkg")})
         seconds = time.perf_counter() - t0

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _common  # noqa: E402
+import _regression_util as _common  # noqa: E402
 
 
 def make_points(folder, n_points, seed=1):
@@ -70,7 +70,6 @@ def main():
     args = ap.parse_args()
     n = 100_000 if args.quick else 1_000_000
     app = _common.start_qgis()  # noqa: F841
-    import processing
     folder = _common.workdir("sampling")
     pts, extent = make_points(folder, n)
     rows, checks = [], []
@@ -80,9 +79,9 @@ def main():
         for p in (ours, native):
             if os.path.exists(p):
                 os.remove(p)
-        t_ours, _ = _common.timed(processing.run, "insarfusion:samplerasters", {
+        t_ours, _ = _common.timed(_common.run, "insarfusion:samplerasters", {
             "INPUT": pts, "RASTERS": [stack], "METHOD": 0, "FIELD_PREFIX": "s_", "OUTPUT": ours})
-        t_native, _ = _common.timed(processing.run, "native:rastersampling", {
+        t_native, _ = _common.timed(_common.run, "native:rastersampling", {
             "INPUT": pts, "RASTERCOPY": stack, "COLUMN_PREFIX": "s_", "OUTPUT": native})
         worst, nulls = compare(ours, native, stem=f"s_stack_{int(pixel)}m")
         checks.append({"pixel_m": pixel, "max_abs_difference": worst, "nulls_agree": nulls})

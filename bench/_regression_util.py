@@ -1,4 +1,4 @@
-"""Shared helpers for the benchmarks: import the plugin, start QGIS, time, report."""
+"""Helpers for the regression benchmarks (bench_gwr, bench_sampling): QGIS, timing, report."""
 import json
 import os
 import platform
@@ -10,35 +10,32 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
-_KEEP = []
 
 
 def import_plugin():
     """Make the repository importable as `insar_fusion` (as QGIS names it)."""
-    sys.path.insert(0, os.path.join(REPO, "test", "support"))
-    import iftest
-    iftest.make_importable()
-    return iftest
+    sys.path.insert(0, os.path.join(REPO, "tools"))
+    import qgis_headless
+    qgis_headless.make_importable()
 
 
 def start_qgis():
-    """A headless QGIS with Processing and the InSAR Fusion provider; returns the app."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import_plugin()
-    from qgis.core import QgsApplication
-    app = QgsApplication([], False)
-    app.initQgis()
-    if "/usr/share/qgis/python/plugins" not in sys.path:
-        sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-    Processing.initialize()
-    from insar_fusion.processing.provider import InsarFusionProvider
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("insarfusion") is None:
-        _KEEP.append(InsarFusionProvider())  # keep a reference: the registry does not own it
-        registry.addProvider(_KEEP[-1])
-    _KEEP.append(app)
-    return app
+    """A headless QGIS with Processing and the InSAR Fusion provider (tools/qgis_headless)."""
+    sys.path.insert(0, os.path.join(REPO, "tools"))
+    import qgis_headless
+    return qgis_headless.start()
+
+
+def run(alg: str, params: dict) -> dict:
+    """processing.run with an explicit project context (context-less runs of some native
+    algorithms crash)."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+    feedback = QgsProcessingFeedback()
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setFeedback(feedback)
+    return processing.run(alg, params, feedback=feedback, context=context)
 
 
 def timed(fn, *args, **kwargs):
@@ -58,7 +55,7 @@ def workdir(name: str) -> str:
 
 
 def report(name: str, headers, rows, extra=None) -> str:
-    """Print a markdown table and write bench/results/<name>.json; return the table."""
+    """Print a markdown table and write bench/results/bench_<name>.json; return the table."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     text = "\n".join(lines)
@@ -67,6 +64,6 @@ def report(name: str, headers, rows, extra=None) -> str:
     data = {"benchmark": name, "machine": platform.platform(), "cpus": os.cpu_count(),
             "time": time.strftime("%Y-%m-%d %H:%M:%S"), "headers": list(headers),
             "rows": [list(r) for r in rows], **(extra or {})}
-    with open(os.path.join(RESULTS, f"{name}.json"), "w") as f:
+    with open(os.path.join(RESULTS, f"bench_{name}.json"), "w") as f:
         json.dump(data, f, indent=1, default=float)
     return text
