@@ -21,7 +21,7 @@ from scipy import sparse
 
 from ..errors import InputError
 from ..progress import Progress, ensure
-from .kernels import check_kernel, is_strict, reach, weights
+from .kernels import check_kernel, reach, weights
 from .neighbours import StripIndex, strip_order
 
 # A local design whose condition number (of W^1/2 X with unit-length columns) exceeds this is

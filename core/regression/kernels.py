@@ -30,11 +30,6 @@ def reach(kernel: str, exact: bool = False) -> float:
     return -math.log(NEGLIGIBLE_WEIGHT)  # exponential: exp(-u) = eps
 
 
-def is_strict(kernel: str) -> bool:
-    """True when a point at exactly the bandwidth gets weight zero (bisquare)."""
-    return kernel == "bisquare"
-
-
 def weights(kernel: str, u2: np.ndarray, exact: bool = False) -> np.ndarray:
     """Kernel weights from u2 = (d / h)^2, zero beyond the reach; u2 is overwritten."""
     if kernel == "bisquare":  # (1 - u^2)^2 for d < h, else 0

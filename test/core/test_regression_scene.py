@@ -84,7 +84,8 @@ def test_gwr_recovers_the_planted_coefficient_surfaces(points):
     r = fit(x, y, points["v"][farm], points["X"][farm], g["bandwidth_m"], g["kernel"])
 
     def surface(c):
-        return c["const"] + c["per_km_x"] * (x - c["origin"][0]) / 1000 + c["per_km_y"] * (y - c["origin"][1]) / 1000
+        x0, y0 = c["origin"]
+        return c["const"] + c["per_km_x"] * (x - x0) / 1000 + c["per_km_y"] * (y - y0) / 1000
 
     ok = r.status == FITTED
     assert ok.mean() > 0.99
