@@ -80,7 +80,7 @@ def search(x, y, dependent, explanatory, kernel: str = "bisquare", exact: bool =
 
     def score(h: float) -> float:
         prob = prepare(x, y, dep, expl, h, kernel, 0, exact)
-        f = first_pass(prob, False)
+        f = first_pass(prob, False, Progress(cancelled=progress.cancelled))  # Cancel per batch
         good = f["good"]
         if "good" not in ref:
             ref["good"] = good

@@ -89,6 +89,7 @@ def test_adaptive_bandwidth_is_the_distance_to_the_kth_point():
     ({"bandwidth": 0.0}, "positive distance"),
     ({"bandwidth": 500.0, "neighbours": 2}, "between 3"),
     ({"bandwidth": 500.0, "kernel": "tricube"}, "Unknown kernel"),
+    ({"bandwidth": 1.0}, "increase the bandwidth"),
 ])
 def test_bad_arguments_are_refused_with_a_message(kwargs, words):
     x, y, dep, X = cloud(100)

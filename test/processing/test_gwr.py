@@ -136,3 +136,19 @@ def test_dependent_among_explanatory_is_refused(run_alg, georgia_gpkg, tmp_path)
         run_alg("gwr", {"INPUT": georgia_gpkg, "DEPENDENT": "PctBach",
                         "EXPLANATORY": ["PctBach", "PctPov"], "OUTPUT": out})
     assert not os.path.exists(out)
+
+
+def test_default_bandwidth_comes_from_the_plugin_settings(run_alg, georgia_gpkg, tmp_path):
+    from insar_fusion import settings
+    settings.set_value("gwr_bandwidth", 250000.0)
+    try:
+        res, _ = run_alg("gwr", {"INPUT": georgia_gpkg, "DEPENDENT": "PctBach", "EXPLANATORY": EXPL,
+                                 "OUTPUT": str(tmp_path / "g.gpkg")})
+    finally:
+        settings.reset()
+    assert res["BANDWIDTH"] == 250000.0
+    # back to the 500 m default: far too small for counties some 30 km apart
+    with pytest.raises(QgsProcessingException, match="Only 0 of 159 points .* increase the bandwidth"):
+        run_alg("gwr", {"INPUT": georgia_gpkg, "DEPENDENT": "PctBach", "EXPLANATORY": EXPL,
+                        "OUTPUT": str(tmp_path / "h.gpkg")})
+    assert not os.path.exists(str(tmp_path / "h.gpkg"))
