@@ -39,10 +39,11 @@ def synthetic(n, seed=7):
 def against_mgwr(n):
     from insar_fusion.core.regression.gwr import fit
     from mgwr.gwr import GWR
+    wx, wy, wv, wX = synthetic(500, seed=1)  # warm up imports, caches and mgwr's workers
+    fit(wx, wy, wv, wX, 500.0)
+    GWR(np.column_stack([wx, wy]), wv[:, None], wX, bw=500.0, fixed=True, kernel="bisquare",
+        sigma2_v1=False).fit()
     x, y, v, X = synthetic(n)
-    fit(x[:500], y[:500], v[:500], X[:500], 500.0)  # warm up imports, caches, mgwr's workers
-    GWR(np.column_stack([x[:500], y[:500]]), v[:500, None], X[:500], bw=500.0, fixed=True,
-        kernel="bisquare", sigma2_v1=False).fit()
     t_ours, ours = _common.timed(fit, x, y, v, X, 500.0, "bisquare")
     t_mgwr, peer = _common.timed(lambda: GWR(np.column_stack([x, y]), v[:, None], X, bw=500.0,
                                              fixed=True, kernel="bisquare", sigma2_v1=False).fit())
