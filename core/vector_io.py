@@ -12,6 +12,7 @@ from osgeo import gdal, ogr, osr
 
 from .atomic import atomic_output
 from .errors import InputError
+from .gpkg_bulk import bulk_point_index, drop_triggers, restore_triggers
 from .points import PointTable
 
 ogr.UseExceptions()
@@ -20,6 +21,7 @@ osr.UseExceptions()
 _DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
             ".csv": "CSV", ".fgb": "FlatGeobuf"}
 SHAPEFILE_MAX_FIELDS = 250
+BULK_RTREE_MIN = 1000  # from this many points the spatial index is packed in bulk (gpkg_bulk)
 
 
 def driver_for(path: str) -> str:
@@ -126,9 +128,11 @@ def _write_gpkg(path, layer_name, table, progress):
     defn = lyr.GetLayerDefn()
     field_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     ds = None
+    bulk = _empty_spatial_index(path, table_name) if len(table) >= BULK_RTREE_MIN else False
     srs_id = 0
     con = sqlite3.connect(path)
     try:
+        triggers = drop_triggers(con, table_name, "geom", bulk)
         row = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?",
                           (table_name,)).fetchone()
         srs_id = int(row[0]) if row else 0
@@ -148,12 +152,30 @@ def _write_gpkg(path, layer_name, table, progress):
             con.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? WHERE table_name=?",
                         (float(np.nanmin(table.x)), float(np.nanmin(table.y)),
                          float(np.nanmax(table.x)), float(np.nanmax(table.y)), table_name))
+        if bulk:
+            bulk = bulk_point_index(con, table_name, "geom", table.x, table.y)
+        restore_triggers(con, table_name, triggers)
         con.commit()
     finally:
         con.close()
     ds = ogr.Open(path, 1)
-    ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
+    if not bulk:
+        if any(name.startswith("rtree_") for name, _ in triggers):  # packed index rejected
+            ds.ExecuteSQL(f"SELECT DisableSpatialIndex('{table_name}', 'geom')")
+        ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
     ds = None
+
+
+def _empty_spatial_index(path: str, table_name: str) -> bool:
+    """Create the GeoPackage spatial index while the table is empty (filled in bulk later)."""
+    ds = ogr.Open(path, 1)
+    try:
+        ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
+        return True
+    except RuntimeError:
+        return False
+    finally:
+        ds = None
 
 
 def layer_names(path: str) -> List[str]:

@@ -39,15 +39,21 @@ def _symbol(geometry_type, size):
 
 
 def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, size=1.6,
-              limits=None):
+              limits=None, values=None):
     """A style function: graduated colours on `field`.
 
     diverging=True centres the classes on zero with symmetric limits (98th percentile of |v|),
     which is what a deformation-rate map needs. Red is subsidence (negative) with RdBu.
+    `values` (optional) are the field's values when the caller has them already: reading them
+    back feature by feature costs seconds on a million points.
     """
+    given = None
+    if values is not None:
+        given = np.asarray(values, float)
+        given = given[np.isfinite(given)]
 
     def apply(layer):
-        vals = _values(layer, field)
+        vals = given if given is not None else _values(layer, field)
         if limits is not None:
             lo, hi = limits
         elif vals.size == 0:
