@@ -86,7 +86,7 @@ def test_scatter_fit_lines_are_the_least_squares_lines(analyses):
 
 def test_lag_text_and_export_figure_name_every_stack(analyses):
     text = charts.lag_text(analyses[0])
-    assert "NDVI" in text and "Soil moisture" in text and "days" in text
+    assert "NDVI: +14" in text and "Soil moisture: +28" in text
     fig = charts.inspector_figure(analyses)
     assert {"deformation", "rate", "ndvi", "soil_moisture", "correlation"} <= set(_axes(fig))
 
