@@ -5,6 +5,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 SCENE ?= small
 OUT ?= demo_output
+DIST ?= dist
 QGIS_PROFILE ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
 PLUGIN_LINK := $(QGIS_PROFILE)/python/plugins/insar_fusion
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
@@ -68,11 +69,11 @@ uninstall:
 
 # git archive of the committed tree plus uncommitted edits; export-ignore drops tests and tools.
 package: deps
-	mkdir -p dist
-	rm -f dist/insar_fusion-$(VERSION).zip
+	mkdir -p $(DIST)
+	rm -f $(DIST)/insar_fusion-$(VERSION).zip
 	ref=$$(git stash create); git archive --format=zip --prefix=insar_fusion/ \
-	  -o dist/insar_fusion-$(VERSION).zip $${ref:-HEAD}
-	@echo "dist/insar_fusion-$(VERSION).zip"
+	  -o $(DIST)/insar_fusion-$(VERSION).zip $${ref:-HEAD}
+	@echo "$(DIST)/insar_fusion-$(VERSION).zip"
 
 bench: venv
 	$(VPY) bench/run.py
