@@ -69,7 +69,7 @@ class InsarFusionPlugin:
         dock = next((d for d in self.docks if isinstance(d, InspectorDock)), None)
         if dock is None:
             dock = InspectorDock(self.iface)
-            self.iface.addDockWidget(Qt.BottomDockWidgetArea, dock)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.docks.append(dock)
         return dock
 

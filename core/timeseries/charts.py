@@ -16,6 +16,8 @@ from .site import DEFORMATION, RATE, SiteAnalysis, unit_of
 COLOURS = ("#1f4e9c", "#d1495b", "#2a9d4b", "#e69f00", "#7b3fa0", "#444444")
 LABELS = {"ndvi": "NDVI", "soil_moisture": "Soil moisture", "precipitation": "Precipitation",
           DEFORMATION: "Deformation", RATE: "Deformation rate"}
+SHORT = {"ndvi": "NDVI", "soil_moisture": "Soil moist.", "precipitation": "Precip.",
+         DEFORMATION: "Deform.", RATE: "Rate"}
 
 
 def pretty(name: str) -> str:
@@ -23,9 +25,15 @@ def pretty(name: str) -> str:
     return LABELS.get(name, name.replace("_", " "))
 
 
-def _axis_label(name: str) -> str:
+def short(name: str) -> str:
+    """A variable's name for crowded places (heatmap ticks, panel rows)."""
+    return SHORT.get(name, pretty(name)[:12])
+
+
+def _axis_label(name: str, compact: bool = False) -> str:
     unit = unit_of(name)
-    return f"{pretty(name)} ({unit})" if unit else pretty(name)
+    text = short(name) if compact else pretty(name)
+    return f"{text}\n({unit})" if compact and unit else f"{text} ({unit})" if unit else text
 
 
 def _prepare(fig: Optional[Figure], width: float, height: float) -> Figure:
@@ -63,7 +71,7 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     names = [DEFORMATION, RATE] + labels
     for ax, name in zip(axes, names):
         ax.set_label(name)
-        ax.set_ylabel(_axis_label(name), fontsize=9)
+        ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=8)
     for k, a in enumerate(analyses):
@@ -72,7 +80,7 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
         dates = list(c.dates)
         ax = axes[0]
         ax.fill_between(dates, c.mean - c.spread, c.mean + c.spread, color=colour, alpha=0.15,
-                        linewidth=0, label=f"{a.site} ±1 std")
+                        linewidth=0, label="_spread")
         ax.plot(dates, c.mean, "o-", color=colour, ms=2.5, lw=1.2,
                 label=f"{a.site} circle mean (n={c.n_points})")
         if a.data.point is not None:
@@ -88,11 +96,13 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     axes[-1].xaxis.set_major_locator(locator)
     axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    axes[0].legend(fontsize=7, loc="best", ncol=2 if len(analyses) > 1 else 1)
+    if analyses:
+        axes[0].legend(fontsize=7, loc="best", ncol=2 if len(analyses) > 1 else 1,
+                       framealpha=0.8)
     title = ", ".join(a.site for a in analyses[:6])
     radius = analyses[0].data.radius if analyses else 0
-    fig.suptitle(f"Time series within {radius:g} m of {title}", fontsize=10)
-    _tight(fig, left=0.13, right=0.98, top=0.94, bottom=0.06, hspace=0.12)
+    fig.suptitle(f"Within {radius:g} m of {title} (shaded: ±1 std of the points)", fontsize=9)
+    _tight(fig, left=0.15, right=0.98, top=0.95, bottom=0.05, hspace=0.12)
     return fig
 
 
@@ -107,7 +117,7 @@ def correlation_heatmap(analysis: SiteAnalysis, fig: Optional[Figure] = None,
     names = list(analysis.variables)
     mat = correlation_matrix(names, analysis.correlations)
     image = ax.imshow(np.ma.masked_invalid(mat), cmap="RdBu_r", vmin=-1, vmax=1)
-    ticks = [pretty(n) for n in names]
+    ticks = [short(n) for n in names]
     ax.set_xticks(range(len(names)), ticks, rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(len(names)), ticks, fontsize=8)
     for i in range(len(names)):
@@ -117,7 +127,7 @@ def correlation_heatmap(analysis: SiteAnalysis, fig: Optional[Figure] = None,
                     fontsize=8, color="white" if np.isfinite(v) and abs(v) > 0.6 else "black")
     fig.colorbar(image, ax=ax, shrink=0.7, fraction=0.05, label="Pearson r")
     ax.set_title(f"Correlation at {analysis.site}", fontsize=9)
-    _tight(fig, left=0.3, right=0.95, top=0.9, bottom=0.28)
+    _tight(fig, left=0.22, right=0.84, top=0.92, bottom=0.22)
     return fig
 
 

@@ -2,9 +2,9 @@
 import os
 
 from qgis.core import QgsApplication, QgsCoordinateTransform, QgsMapLayerProxyModel, QgsProject
-from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
+from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from qgis.PyQt.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
                                  QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
                                  QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -52,7 +52,8 @@ class InspectorDock(QgsDockWidget):
     def _build(self):
         body = QWidget()
         lay = QVBoxLayout(body)
-        box = QGroupBox("Sources")
+        box = self.sources_box = QgsCollapsibleGroupBox("Sources")
+        box.setObjectName("InsarFusionInspectorSources")
         form = QFormLayout(box)
         self.layer_combo = QgsMapLayerComboBox()
         self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
@@ -190,6 +191,7 @@ class InspectorDock(QgsDockWidget):
         """Read the sources saved in the project (on start and whenever a project is read)."""
         self.clear()
         self.set_sources(src.load(self.project))
+        self.sources_box.setCollapsed(bool(self.insar_layer() and self.sources.stacks))
 
     def _project_cleared(self) -> None:
         self._cancel_all()

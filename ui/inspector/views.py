@@ -33,7 +33,7 @@ class ChartsView(QSplitter):
         self.heat_figure = Figure(figsize=(3.6, 3.2), dpi=90)
         self.heat_canvas = FigureCanvasQTAgg(self.heat_figure)
         self.heat_canvas.setObjectName("InsarFusionHeatmapCanvas")
-        self.heat_canvas.setMinimumSize(260, 230)
+        self.heat_canvas.setMinimumSize(300, 240)
         self.lags = QLabel("Click a point on the map.")
         self.lags.setObjectName("InsarFusionLagsLabel")
         self.lags.setFont(QFont("monospace", 8))
