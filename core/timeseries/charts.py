@@ -58,22 +58,55 @@ def stack_labels(analyses: Sequence[SiteAnalysis]) -> List[str]:
     return out
 
 
+def _emptied_axes(fig: Optional[Figure], names: Sequence[str]):
+    """The figure's axes, emptied of data, when they already hold exactly `names`; else None.
+
+    Re-using axes is what keeps the dock quick: building axes and ticks costs more than drawing.
+    """
+    if fig is None or [ax.get_label() for ax in fig.axes] != list(names):
+        return None
+    for ax in fig.axes:
+        for artist in list(ax.lines) + list(ax.collections) + list(ax.texts) + list(ax.images):
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set_autoscale_on(True)
+    return list(fig.axes)
+
+
+def _autoscale(axes) -> None:
+    for ax in axes:
+        ax.relim()
+        for coll in ax.collections:  # relim() leaves collections out (the spread band)
+            box = coll.get_datalim(ax.transData)
+            if np.all(np.isfinite(box.get_points())):
+                ax.update_datalim(box.get_points())
+        ax.autoscale_view()
+
+
 def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = None,
                      width: float = 9.0, height: Optional[float] = None) -> Figure:
     """Deformation (circle mean with spread, picked point), rate, then each stack, one shared date axis.
 
-    Paper Fig. 11. Up to six sites are overlaid in distinct colours.
+    Paper Fig. 11. Up to six sites are overlaid in distinct colours. Given a figure that already
+    shows the same rows, its axes are reused (zoom history and all), which is much faster.
     """
     labels = stack_labels(analyses)
     rows = 2 + len(labels)
-    fig = _prepare(fig, width, height or 1.7 * rows + 0.8)
-    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     names = [DEFORMATION, RATE] + labels
-    for ax, name in zip(axes, names):
-        ax.set_label(name)
-        ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
-        ax.grid(True, alpha=0.3)
-        ax.tick_params(labelsize=8)
+    axes = _emptied_axes(fig, names)
+    if axes is None:
+        fig = _prepare(fig, width, height or 1.7 * rows + 0.8)
+        axes = list(fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0])
+        for ax, name in zip(axes, names):
+            ax.set_label(name)
+            ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=8)
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        axes[-1].xaxis.set_major_locator(locator)
+        axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        _tight(fig, left=0.15, right=0.98, top=0.95, bottom=0.05, hspace=0.12)
     for k, a in enumerate(analyses):
         colour = COLOURS[k % len(COLOURS)]
         c = a.data.circle
@@ -92,42 +125,49 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
             ax = axes[2 + labels.index(s.label)]
             ax.plot(list(s.dates), s.values, "s-", color=colour, ms=3, lw=1.2,
                     label=f"{a.site} {pretty(s.label)}")
-    axes[1].axhline(0.0, color="#888", lw=0.6)
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes[1].axhline(0.0, color="#888", lw=0.6, label="_zero")
+    _autoscale(axes)
     if analyses:
         axes[0].legend(fontsize=7, loc="best", ncol=2 if len(analyses) > 1 else 1,
                        framealpha=0.8)
     title = ", ".join(a.site for a in analyses[:6])
     radius = analyses[0].data.radius if analyses else 0
     fig.suptitle(f"Within {radius:g} m of {title} (shaded: ±1 std of the points)", fontsize=9)
-    _tight(fig, left=0.15, right=0.98, top=0.95, bottom=0.05, hspace=0.12)
     return fig
 
 
 def correlation_heatmap(analysis: SiteAnalysis, fig: Optional[Figure] = None,
                         width: float = 4.6, height: float = 4.0) -> Figure:
-    """Pearson r between every pair of variables, annotated (paper Fig. 7)."""
+    """Pearson r between every pair of variables, annotated (paper Fig. 7).
+
+    A figure already showing a heatmap of the same variables is updated in place.
+    """
     from .stats import correlation_matrix
 
-    fig = _prepare(fig, width, height)
-    ax = fig.subplots()
-    ax.set_label("correlation")
     names = list(analysis.variables)
     mat = correlation_matrix(names, analysis.correlations)
-    image = ax.imshow(np.ma.masked_invalid(mat), cmap="RdBu_r", vmin=-1, vmax=1)
-    ticks = [short(n) for n in names]
-    ax.set_xticks(range(len(names)), ticks, rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(len(names)), ticks, fontsize=8)
+    ax = next((a for a in fig.axes if a.get_label() == "correlation"), None) if fig else None
+    if ax is None or getattr(ax, "variables", None) != names:
+        fig = _prepare(fig, width, height)
+        ax = fig.subplots()
+        ax.set_label("correlation")
+        ax.variables = names
+        image = ax.imshow(np.ma.masked_invalid(mat), cmap="RdBu_r", vmin=-1, vmax=1)
+        ticks = [short(n) for n in names]
+        ax.set_xticks(range(len(names)), ticks, rotation=35, ha="right", fontsize=8)
+        ax.set_yticks(range(len(names)), ticks, fontsize=8)
+        fig.colorbar(image, ax=ax, shrink=0.7, fraction=0.05, label="Pearson r")
+        _tight(fig, left=0.22, right=0.84, top=0.92, bottom=0.22)
+    else:
+        ax.images[0].set_data(np.ma.masked_invalid(mat))
+        for text in list(ax.texts):
+            text.remove()
     for i in range(len(names)):
         for j in range(len(names)):
             v = mat[i, j]
             ax.text(j, i, "–" if not np.isfinite(v) else f"{v:.2f}", ha="center", va="center",
                     fontsize=8, color="white" if np.isfinite(v) and abs(v) > 0.6 else "black")
-    fig.colorbar(image, ax=ax, shrink=0.7, fraction=0.05, label="Pearson r")
     ax.set_title(f"Correlation at {analysis.site}", fontsize=9)
-    _tight(fig, left=0.22, right=0.84, top=0.92, bottom=0.22)
     return fig
 
 

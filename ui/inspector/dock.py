@@ -26,6 +26,7 @@ class InspectorDock(QgsDockWidget):
     """Sources at the top, tools and progress in the middle, linked charts below."""
 
     charts_drawn = pyqtSignal()
+    indexed = pyqtSignal()  # the InSAR layer is indexed (or indexing failed)
     study_area_saved = pyqtSignal(object)  # the new QgsVectorLayer
 
     def __init__(self, iface, parent=None):
@@ -298,7 +299,8 @@ class InspectorDock(QgsDockWidget):
         if self._finish(task):
             self.store, self.store_layer_id = task.result, task.layer_id
             self._say(f"Indexed {len(self.store)} points with {len(self.store.dates)} dates.")
-            self._start_site()
+        self.indexed.emit()
+        self._start_site()
 
     def _site_done(self, task) -> None:
         if task is not self.site_task:
