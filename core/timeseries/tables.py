@@ -64,7 +64,8 @@ def write_table(path: str, fields: Sequence[str], rows: Sequence[tuple], layer_n
     columns = list(zip(*rows)) if rows else [() for _ in fields]
     with atomic_output(path) as tmp:
         ds = ogr.GetDriverByName(driver).CreateDataSource(tmp)
-        lyr = ds.CreateLayer(layer_name, None, ogr.wkbNone)
+        options = ["STRING_QUOTING=IF_NEEDED"] if driver == "CSV" else []  # numbers stay numbers
+        lyr = ds.CreateLayer(layer_name, None, ogr.wkbNone, options=options)
         types = [_ogr_type(col) for col in columns]
         for name, kind in zip(fields, types):
             lyr.CreateField(ogr.FieldDefn(name, kind))
