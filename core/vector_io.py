@@ -8,7 +8,7 @@ import sqlite3
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from osgeo import ogr, osr
+from osgeo import gdal, ogr, osr
 
 from .atomic import atomic_output
 from .errors import InputError
@@ -192,8 +192,7 @@ def read_points(path: str, layer: Optional[str] = None,
     wkt = srs.ExportToWkt() if srs is not None else ""
     xs, ys = [], []
     cols: Dict[str, list] = {n: [] for n in (columns if columns is not None else all_names)}
-    stream = lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
-    for batch in stream:
+    for batch in _arrow_batches(ds, lyr, len(cols)):
         geoms = batch.get(lyr.GetGeometryColumn() or "wkb_geometry")
         if geoms is None:
             geoms = next((v for k, v in batch.items() if k not in cols and k != "OGC_FID"
@@ -210,6 +209,25 @@ def read_points(path: str, layer: Optional[str] = None,
         fd = defn.GetFieldDefn(defn.GetFieldIndex(n))
         out[n] = _normalise(np.ma.concatenate(parts) if parts else np.empty(0), fd.GetType())
     return PointTable(x, y, out, wkt)
+
+
+def _arrow_batches(ds, lyr, n_fields: int):
+    """The layer's Arrow record batches as numpy dicts.
+
+    GDAL 3.6's GeoPackage Arrow reader passes every field to one SQLite function, which takes at
+    most 127 arguments, so a layer with more than ~125 fields silently yields no rows; such
+    layers are read with GDAL's generic Arrow implementation instead.
+    """
+    wide = ds.GetDriver().GetName() == "GPKG" and n_fields > 100
+    key = "OGR_GPKG_STREAM_BASE_IMPL"
+    old = gdal.GetThreadLocalConfigOption(key, None)
+    if wide:
+        gdal.SetThreadLocalConfigOption(key, "YES")
+    try:
+        yield from lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
+    finally:
+        if wide:
+            gdal.SetThreadLocalConfigOption(key, old)
 
 
 def _normalise(col, ftype) -> np.ndarray:

@@ -1,5 +1,6 @@
 """The base class of every InSAR Fusion algorithm: naming, help, error handling, clean outputs."""
 import os
+import re
 import tempfile
 import traceback
 
@@ -25,6 +26,14 @@ TRACKER = "https://github.com/insar-fusion/insar_fusion/issues"
 _ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icon.svg")
 _DESTINATIONS = (QgsProcessingParameterVectorDestination, QgsProcessingParameterRasterDestination,
                  QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination)
+
+
+def help_html(text: str) -> str:
+    """Help for the Processing dialog, which shows every newline as a line break: blank lines
+    become paragraph breaks, a line starting with <b> starts a new line, other wraps are spaces."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    lines = [re.sub(r"\s*\n\s*", " ", re.sub(r"\s*\n\s*(?=<b>)", "<br>", p)) for p in paragraphs]
+    return "<br><br>".join(lines)
 
 
 class InsarFusionAlgorithm(QgsProcessingAlgorithm):
@@ -60,7 +69,7 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         return self.GROUP
 
     def shortHelpString(self):
-        return self.tr(self.HELP.strip())
+        return self.tr(help_html(self.HELP))
 
     def helpUrl(self):
         return ""

@@ -80,3 +80,109 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
 def rate_style(field="velocity"):
     """Deformation rate: red (subsidence) to blue (uplift), centred on 0."""
     return graduated(field, ramp="RdBu", classes=9, diverging=True)
+
+
+# --- rasters --------------------------------------------------------------------------------
+def _raster_sample(layer, tiles=8, size=32):
+    """Finite values of band 1 from tiles x tiles small full-resolution windows spread over it.
+
+    Small windows keep the read (and GDAL's block cache) small: a downsampled read of the whole
+    extent would decode every block of a large raster.
+    """
+    from qgis.core import Qgis, QgsRectangle
+    provider = layer.dataProvider()
+    ext, w, h = layer.extent(), layer.width(), layer.height()
+    if w <= 0 or h <= 0:
+        return np.empty(0)
+    px, py = ext.width() / w, ext.height() / h
+    bw, bh = min(size, w), min(size, h)
+    dtypes = {Qgis.Float32: np.float32, Qgis.Float64: np.float64, Qgis.Int16: np.int16,
+              Qgis.UInt16: np.uint16, Qgis.Int32: np.int32, Qgis.UInt32: np.uint32, Qgis.Byte: np.uint8}
+    parts = []
+    for cy in sorted({int(v) for v in np.linspace(0, h - bh, tiles)}):
+        for cx in sorted({int(v) for v in np.linspace(0, w - bw, tiles)}):
+            rect = QgsRectangle(ext.xMinimum() + cx * px, ext.yMaximum() - (cy + bh) * py,
+                                ext.xMinimum() + (cx + bw) * px, ext.yMaximum() - cy * py)
+            block = provider.block(1, rect, bw, bh)
+            dtype = dtypes.get(block.dataType())
+            if dtype is None:
+                return np.empty(0)
+            vals = np.frombuffer(bytes(block.data()), dtype=dtype).astype(float)
+            if provider.sourceHasNoDataValue(1):
+                vals = vals[vals != provider.sourceNoDataValue(1)]
+            parts.append(vals[np.isfinite(vals)])
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+def _raster_abs_limit(layer, q=98.0):
+    """The q-th percentile of |value| of band 1 (None if the raster has no values)."""
+    vals = np.abs(_raster_sample(layer))
+    return float(np.percentile(vals, q)) if vals.size else None
+
+
+def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops=11):
+    """A style function for single-band rasters: a continuous colour ramp (pseudocolour).
+
+    limits=(lo, hi) fixes the range; diverging=True centres it on 0 with symmetric limits
+    (98th percentile of |v| unless limits are given). Values beyond the limits take the end colours.
+    """
+    from qgis.core import QgsColorRampShader, QgsRasterShader, QgsSingleBandPseudoColorRenderer
+
+    def apply(layer):
+        if limits is not None:
+            lo, hi = limits
+        elif diverging:
+            m = _raster_abs_limit(layer) or 1.0
+            lo, hi = -m, m
+        else:
+            vals = _raster_sample(layer)
+            lo, hi = (float(np.percentile(vals, 2)), float(np.percentile(vals, 98))) if vals.size \
+                else (0.0, 1.0)
+            hi = hi if hi > lo else lo + 1.0
+        color_ramp = _ramp(ramp, invert)
+        items = []
+        for i in range(stops):
+            f = i / (stops - 1)
+            v = lo + f * (hi - lo)
+            items.append(QgsColorRampShader.ColorRampItem(v, color_ramp.color(f), f"{v:.3g}"))
+        crs = QgsColorRampShader(lo, hi)
+        crs.setColorRampType(QgsColorRampShader.Interpolated)
+        crs.setClip(False)
+        crs.setColorRampItemList(items)
+        crs.setSourceColorRamp(color_ramp.clone())
+        shader = QgsRasterShader()
+        shader.setRasterShaderFunction(crs)
+        renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
+        renderer.setClassificationMin(lo)
+        renderer.setClassificationMax(hi)
+        layer.setRenderer(renderer)
+
+    return apply
+
+
+def ndvi_raster_style():
+    """NDVI: a green ramp from bare ground (0) to dense vegetation (1)."""
+    return raster_ramp("Greens", limits=(0.0, 1.0))
+
+
+def change_raster_style(limit=None, ramp="BrBG"):
+    """A change raster: brown (loss) to green (gain), centred on 0, symmetric limits."""
+    return raster_ramp(ramp, limits=(-limit, limit) if limit else None, diverging=True)
+
+
+def save_raster_style(path, style):
+    """Apply `style` to the raster at `path` and save it as the .qml sidecar QGIS loads with it."""
+    import os
+    from qgis.core import QgsRasterLayer
+    aux = path + ".aux.xml"
+    had_aux = os.path.exists(aux)
+    layer = QgsRasterLayer(path, os.path.basename(path), "gdal")
+    if not layer.isValid():
+        return ""
+    style(layer)
+    qml = os.path.splitext(path)[0] + ".qml"
+    layer.saveNamedStyle(qml)
+    del layer
+    if not had_aux and os.path.exists(aux):  # statistics QGIS cached while styling: not ours to leave
+        os.remove(aux)
+    return qml

@@ -31,3 +31,13 @@ def provider(qgis_app, qgis_processing):
 def run_alg(provider):
     """Run an algorithm through processing.run and return (results, log text)."""
     return iftest.run_alg
+
+
+@pytest.fixture(scope="session")
+def scene(tmp_path_factory):
+    """The default small sample scene (seed 42), generated once per test session (a pathlib.Path)."""
+    from insar_fusion.core.scene import generate_scene
+
+    folder = tmp_path_factory.mktemp("scene")
+    generate_scene(str(folder), "small", 42)
+    return folder

@@ -1,0 +1,198 @@
+"""Point tables users already have: EGMS CSV and PS-style layers (CODE, VEL, D20190109, ...)."""
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from osgeo import gdal, ogr
+
+from ..dates import date_fields
+from ..errors import InputError
+from ..points import PointTable, find_column, numeric
+from ..progress import Progress, ensure
+from ..vector_io import read_points
+from .layout import make_table
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+WGS84 = "EPSG:4326"
+_NULL_TOKENS = [b"", b"NULL", b"null", b"NA", b"N/A", b"NaN", b"nan", b"None"]
+
+#: Candidate column names per layout field, case-insensitive, best first.
+EGMS = {"pid": ("pid",), "velocity": ("mean_velocity",), "velocity_std": ("mean_velocity_std",),
+        "coherence": ("temporal_coherence",), "incidence": ("incidence_angle",),
+        "los_up": ("los_up",)}
+PS = {"pid": ("CODE", "pid"), "velocity": ("VEL", "velocity"),
+      "velocity_std": ("V_STDEV", "velocity_std"), "coherence": ("COHERENCE", "coherence"),
+      "incidence": ("INCIDENCE", "incidence", "incidence_angle"), "los_up": ("los_up",)}
+ANY = {"pid": ("pid", "CODE", "id", "point_id"),
+       "velocity": ("velocity", "mean_velocity", "VEL", "vel", "mean_vel", "rate"),
+       "velocity_std": ("velocity_std", "mean_velocity_std", "V_STDEV", "vel_std", "v_std"),
+       "coherence": ("coherence", "temporal_coherence", "COHERENCE", "coh", "temp_coh"),
+       "incidence": ("incidence", "incidence_angle", "inc_angle", "theta"),
+       "los_up": ("los_up",)}
+SCHEMES = {"EGMS": EGMS, "PS": PS, "auto": ANY}
+EASTING = ("easting", "x", "east")
+NORTHING = ("northing", "y", "north")
+LATITUDE = ("latitude", "lat")
+LONGITUDE = ("longitude", "lon", "long")
+LAYER_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".sqlite", ".gml")
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+
+
+def _open_csv(path: str):
+    ext = os.path.splitext(path)[1].lower()
+    name = path if ext in (".csv", ".tsv") else "CSV:" + path
+    try:
+        ds = gdal.OpenEx(name, gdal.OF_VECTOR, open_options=["HEADERS=YES"])
+    except RuntimeError as e:
+        raise InputError(f"Cannot read '{os.path.basename(path)}' as a CSV table: {e}") from None
+    if ds is None or ds.GetLayerCount() == 0:
+        raise InputError(f"Cannot read '{os.path.basename(path)}' as a CSV table.")
+    return ds
+
+
+def header(path: str) -> List[str]:
+    """Column names of a CSV file or attribute names of a vector layer (no data read)."""
+    ext = os.path.splitext(path)[1].lower()
+    if not os.path.exists(path):
+        raise InputError(f"The file '{path}' does not exist.")
+    ds = _open_csv(path) if ext in CSV_EXTENSIONS else gdal.OpenEx(path, gdal.OF_VECTOR)
+    if ds is None:
+        raise InputError(f"Cannot open '{os.path.basename(path)}' as a table.")
+    defn = ds.GetLayer(0).GetLayerDefn()
+    return [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+
+
+def _bytes_to_float(arr: np.ndarray, name: str) -> np.ndarray:
+    """A column of byte strings as float64 (empty/NULL tokens as NaN); refuses text."""
+    if arr.dtype.kind != "S":
+        arr = np.array([b"" if v is None else (v if isinstance(v, bytes) else str(v).encode())
+                        for v in arr.tolist()])
+    if arr.size == 0:
+        return np.empty(0)
+    clean = np.where(np.isin(arr, _NULL_TOKENS), b"nan", arr)
+    try:
+        return clean.astype(float)
+    except ValueError:
+        text = np.array([v.decode("utf-8", "replace").strip() for v in arr.tolist()], dtype=object)
+        text[np.isin(arr, _NULL_TOKENS)] = None
+        return numeric(text, name)
+
+
+def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
+    """Every column of a CSV as a byte-string array, read in bulk through OGR's Arrow stream."""
+    ds = _open_csv(path)
+    lyr = ds.GetLayer(0)
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    total = max(lyr.GetFeatureCount(force=0), 1)
+    parts: Dict[str, list] = {n: [] for n in names}
+    done = 0
+    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
+        for n in names:
+            parts[n].append(np.asarray(batch[n]))
+        done += len(batch[names[0]]) if names else 0
+        progress(min(done / total, 1.0))
+    out = {}
+    for n, ps in parts.items():
+        ps = [p if p.dtype.kind == "S" else p.astype("S") for p in ps]
+        out[n] = (ps[0] if len(ps) == 1 else np.concatenate(ps)) if ps else np.empty(0, "S1")
+    return out
+
+
+def _text(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.kind == "S":
+        out = np.array([v.decode("utf-8", "replace") for v in arr.tolist()], dtype=object)
+        out[out == ""] = None
+        return out
+    return arr
+
+
+def _pid(col: np.ndarray) -> np.ndarray:
+    """Integer ids stay integers; anything else becomes text."""
+    if col.dtype.kind in "iu":
+        return col.astype(np.int64)
+    if col.dtype.kind == "f":
+        if np.all(np.isfinite(col)) and np.all(col == np.round(col)):
+            return col.astype(np.int64)
+        return np.array([None if not np.isfinite(v) else f"{v:g}" for v in col], dtype=object)
+    text = _text(col) if col.dtype.kind == "S" else np.asarray(col, dtype=object)
+    try:
+        return np.array([int(v) for v in text], dtype=np.int64)
+    except (TypeError, ValueError):
+        return np.array([None if v is None else str(v) for v in text], dtype=object)
+
+
+def _pick(names: Sequence[str], scheme: Dict[str, Tuple[str, ...]], fmt: str) -> Dict[str, Optional[str]]:
+    picked = {k: find_column(names, cands) for k, cands in scheme.items()}
+    if picked["velocity"] is None:
+        wanted = ", ".join(scheme["velocity"])
+        raise InputError(f"No velocity column found for the {fmt} format; expected one of: {wanted}. "
+                         "Rename the column, or choose the matching FORMAT.")
+    return picked
+
+
+def read_table(path: str, fmt: str = "auto", crs: str = "EPSG:3035", nodata: Optional[float] = None,
+               progress: Optional[Progress] = None) -> PointTable:
+    """An EGMS CSV or a PS-style table/layer as a PointTable in the standard layout.
+
+    CSV coordinates come from easting/northing (in `crs`) or latitude/longitude (EPSG:4326);
+    vector layers keep their geometry and CRS.
+    """
+    progress = ensure(progress)
+    ext = os.path.splitext(path)[1].lower()
+    scheme = SCHEMES.get(fmt, ANY)
+    if ext in CSV_EXTENSIONS:
+        raw = _read_csv(path, progress.sub(0, 0.6))
+        names = list(raw)
+        ex, no = find_column(names, EASTING), find_column(names, NORTHING)
+        la, lo = find_column(names, LATITUDE), find_column(names, LONGITUDE)
+        if ex and no:
+            x, y, crs_wkt = _bytes_to_float(raw[ex], ex), _bytes_to_float(raw[no], no), crs
+        elif la and lo:
+            x, y, crs_wkt = _bytes_to_float(raw[lo], lo), _bytes_to_float(raw[la], la), WGS84
+        else:
+            raise InputError(f"'{os.path.basename(path)}' has no coordinate columns: give "
+                             "easting/northing (in the CRS parameter) or latitude/longitude (WGS 84).")
+        get_num = lambda n: _bytes_to_float(raw[n], n)  # noqa: E731
+        get_raw = lambda n: raw[n]  # noqa: E731
+    else:
+        table = read_points(path)
+        progress(0.6)
+        names = list(table.columns)
+        x, y, crs_wkt = table.x, table.y, table.crs_wkt
+        get_num = lambda n: numeric(table.columns[n], n)  # noqa: E731
+        get_raw = lambda n: table.columns[n]  # noqa: E731
+    if len(x) == 0:
+        raise InputError(f"'{os.path.basename(path)}' holds no points.")
+    picked = _pick(names, scheme, fmt)
+    dated = date_fields(names)
+    if not dated:
+        raise InputError(f"'{os.path.basename(path)}' has no date columns. Date columns are named "
+                         "YYYYMMDD (EGMS), DYYYYMMDD or D_YYYYMMDD (PS), one per acquisition.")
+    bad_xy = ~(np.isfinite(x) & np.isfinite(y))
+    if bad_xy.all():
+        raise InputError(f"No point of '{os.path.basename(path)}' has valid coordinates.")
+
+    def values(key):
+        name = picked.get(key)
+        if name is None:
+            return None
+        v = get_num(name)
+        if nodata is not None:
+            v = np.where(v == nodata, np.nan, v)
+        return v
+
+    series = np.empty((len(x), len(dated)))
+    for j, (name, _) in enumerate(dated):
+        col = get_num(name)
+        series[:, j] = np.where(col == nodata, np.nan, col) if nodata is not None else col
+        if j % 20 == 0:
+            progress(0.6 + 0.35 * j / len(dated))
+    pid = _pid(get_raw(picked["pid"])) if picked["pid"] else None
+    out = make_table(x, y, crs_wkt, [d for _, d in dated], series, values("velocity"),
+                     values("velocity_std"), values("coherence"), values("incidence"),
+                     values("los_up"), pid)
+    progress(1.0)
+    return out.subset(~bad_xy) if bad_xy.any() else out

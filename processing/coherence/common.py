@@ -1,0 +1,127 @@
+"""Helpers shared by the coherence algorithms: raster paths, attribute tables, output styles."""
+import os
+
+from qgis.core import (QgsColorRampShader, QgsGradientColorRamp,
+                       QgsMarkerSymbol, QgsPalettedRasterRenderer, QgsRasterLayer,
+                       QgsRasterShader, QgsRuleBasedRenderer, QgsSingleBandPseudoColorRenderer,
+                       QgsStyle, QgsSymbol)
+from qgis.PyQt.QtGui import QColor
+
+from ...core.errors import InputError
+from ..layers import attach_style
+from ..styles import rate_style
+
+
+def raster_path(alg, parameters, name, context, required=False) -> str:
+    """The file behind a raster parameter ('' when an optional one is not set)."""
+    layer = alg.parameterAsRasterLayer(parameters, name, context)
+    if layer is None:
+        if required:
+            raise InputError(f"No raster was given as {name}.")
+        return ""
+    if not layer.isValid():
+        raise InputError(f"The raster given as {name} is not valid (missing or corrupt file?).")
+    return layer.source()
+
+
+def read_rows(alg, parameters, name, context) -> list:
+    """Attribute rows (dicts, NULL -> None) of a table or layer parameter."""
+    source = alg.parameterAsSource(parameters, name, context)
+    if source is None:
+        return []
+    names = [f.name() for f in source.fields()]
+    rows = []
+    for feat in source.getFeatures():
+        vals = feat.attributes()
+        rows.append({n: (None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
+                     for n, v in zip(names, vals)})
+    return rows
+
+
+def _ramp(name, stops):
+    ramp = QgsStyle.defaultStyle().colorRamp(name)
+    if ramp is None:
+        ramp = QgsGradientColorRamp(QColor(stops[0]), QColor(stops[1]))
+    return ramp
+
+
+def pseudocolor(lo: float, hi: float, ramp_name: str = "Viridis",
+                fallback=("#440154", "#fde725"), classes: int = 11):
+    """A style function: single-band pseudocolour from lo to hi."""
+
+    def apply(layer):
+        ramp = _ramp(ramp_name, fallback)
+        shader_fn = QgsColorRampShader(lo, hi, ramp, QgsColorRampShader.Interpolated)
+        shader_fn.classifyColorRamp(classes, -1)
+        shader = QgsRasterShader()
+        shader.setRasterShaderFunction(shader_fn)
+        renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
+        renderer.setClassificationMin(lo)
+        renderer.setClassificationMax(hi)
+        layer.setRenderer(renderer)
+
+    return apply
+
+
+def usable_style(layer):
+    """The usable mask: 1 usable (green), 0 not usable (orange)."""
+    classes = [QgsPalettedRasterRenderer.Class(1, QColor("#1a9641"), "usable for InSAR"),
+               QgsPalettedRasterRenderer.Class(0, QColor("#fdae61"), "not usable (vegetation / "
+                                                                    "low coherence)")]
+    layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
+
+
+def style_raster(alg, context, path: str, style) -> None:
+    """Save `style` as the raster's .qml sidecar (QGIS loads it with the file) and apply it on load."""
+    if not path or not os.path.exists(path):
+        return
+    layer = QgsRasterLayer(path, "styled", "gdal")
+    if layer.isValid():
+        style(layer)
+        layer.saveNamedStyle(os.path.splitext(path)[0] + ".qml")
+    attach_style(alg, context, path, style)
+
+
+def reliability_style(velocity_field: str = "velocity"):
+    """Reliable points in the rate colours; unreliable ones in the same colours but faded crosses.
+
+    Deformation in dense vegetation stays visible, marked as not to be trusted.
+    """
+
+    def apply(layer):
+        if layer.fields().indexOf(velocity_field) < 0:
+            _reliable_categories(layer)
+            return
+        rate_style(velocity_field)(layer)
+        base = QgsRuleBasedRenderer.convertFromRenderer(layer.renderer())
+        root = QgsRuleBasedRenderer.Rule(None)
+        for child in base.rootRule().children():
+            for flag, faded in (("1", False), ("0", True)):
+                rule = child.clone()
+                rule.setFilterExpression(f"({child.filterExpression()}) AND \"reliable\" = {flag}")
+                sym = rule.symbol()
+                if faded and isinstance(sym, QgsMarkerSymbol):
+                    sym.symbolLayer(0).setShape(sym.symbolLayer(0).Cross2)
+                    sym.symbolLayer(0).setStrokeColor(sym.color())
+                    sym.setOpacity(0.45)
+                rule.setLabel(f"{child.label()} ({'reliable' if flag == '1' else 'unreliable'})")
+                root.appendChild(rule)
+        unknown = QgsRuleBasedRenderer.Rule(QgsSymbol.defaultSymbol(layer.geometryType()),
+                                            filterExp="\"reliable\" IS NULL",
+                                            label="no raster value")
+        unknown.symbol().setColor(QColor("#9e9e9e"))
+        root.appendChild(unknown)
+        layer.setRenderer(QgsRuleBasedRenderer(root))
+
+    return apply
+
+
+def _reliable_categories(layer):
+    root = QgsRuleBasedRenderer.Rule(None)
+    for expr, colour, label in (("\"reliable\" = 1", "#1a9641", "reliable"),
+                                ("\"reliable\" = 0", "#d7191c", "unreliable"),
+                                ("\"reliable\" IS NULL", "#9e9e9e", "no raster value")):
+        sym = QgsSymbol.defaultSymbol(layer.geometryType())
+        sym.setColor(QColor(colour))
+        root.appendChild(QgsRuleBasedRenderer.Rule(sym, filterExp=expr, label=label))
+    layer.setRenderer(QgsRuleBasedRenderer(root))

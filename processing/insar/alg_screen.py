@@ -1,0 +1,151 @@
+"""insarfusion:screen: keep significant deformation inside DEM, NDVI and study-area limits."""
+import numpy as np
+from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
+                       QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
+                       QgsProcessingParameterVectorDestination, QgsWkbTypes)
+
+from ... import settings
+from ...core.errors import InputError
+from ...core.insar.layout import check_shapefile
+from ...core.insar.screen import points_in_polygons, screen, summary
+from ...core.points import numeric
+from ...core.sampling import sample
+from ..base import InsarFusionAlgorithm
+from ..layers import read_point_table, write_point_table
+from ..styles import rate_style
+
+LABELS = {"rate": "the rate threshold (or NULL velocity)", "area": "the study area",
+          "dem": "the DEM range", "ndvi": "the NDVI range"}
+
+
+class Screen(InsarFusionAlgorithm):
+    NAME = "screen"
+    DISPLAY = "Screen significant deformation"
+    GROUP = "insar"
+    HELP = """
+Keeps the points of significant deformation (Heihe paper, section 3.3): <b>|velocity| ≥ threshold</b>,
+inside every range given, and reports how many points each criterion removed.
+
+<b>Input</b>: a point layer with a numeric <i>velocity</i> field (mm/yr).
+<b>Threshold</b> (mm/yr): default from the plugin settings (10 mm/yr, the paper's value).
+<b>Study area</b> (optional): polygons; only points inside are kept (reprojected if its CRS differs).
+<b>DEM</b>, <b>DEM minimum/maximum</b> (m, optional): removes mountain points outside the range.
+<b>NDVI</b>, <b>NDVI minimum/maximum</b> (optional): e.g. removes desert (low NDVI) points.
+Rasters are sampled at each point (nearest pixel, reprojected as needed). A point where a raster
+has no value while its range is set is removed, since it cannot be shown to lie inside the range.
+A limit without its raster is refused.
+
+<b>Method</b>: criteria are applied in the order rate, study area, DEM, NDVI; each removed point is
+counted once, against the first criterion it fails, so the counts add up.
+<b>Outputs</b>: the kept points (all fields of the input), styled by velocity; results N_INPUT,
+N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion not used).
+"""
+    INPUT, THRESHOLD, STUDY_AREA, OUTPUT = "INPUT", "THRESHOLD", "STUDY_AREA", "OUTPUT"
+    DEM, DEM_MIN, DEM_MAX, NDVI, NDVI_MIN, NDVI_MAX = "DEM", "DEM_MIN", "DEM_MAX", "NDVI", "NDVI_MIN", "NDVI_MAX"
+    RESULTS = ("N_INPUT", "N_KEPT", "REMOVED_RATE", "REMOVED_AREA", "REMOVED_DEM", "REMOVED_NDVI")
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.INPUT, self.tr("InSAR points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.THRESHOLD, self.tr("Threshold |velocity| (mm/yr)"), QgsProcessingParameterNumber.Double,
+            settings.value("significant_rate"), minValue=0.0))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.DEM, self.tr("DEM (m)"), optional=True))
+        for key, label in ((self.DEM_MIN, "DEM minimum (m)"), (self.DEM_MAX, "DEM maximum (m)")):
+            self.addParameter(QgsProcessingParameterNumber(
+                key, self.tr(label), QgsProcessingParameterNumber.Double, None, optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.NDVI, self.tr("NDVI"), optional=True))
+        for key, label in ((self.NDVI_MIN, "NDVI minimum"), (self.NDVI_MAX, "NDVI maximum")):
+            self.addParameter(QgsProcessingParameterNumber(
+                key, self.tr(label), QgsProcessingParameterNumber.Double, None, optional=True,
+                minValue=-1.0, maxValue=1.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.STUDY_AREA, self.tr("Study area"), [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterVectorDestination(
+            self.OUTPUT, self.tr("Significant deformation"), QgsProcessing.TypeVectorPoint))
+        for key in self.RESULTS:
+            self.addOutput(QgsProcessingOutputNumber(key, key))
+
+    def _number(self, parameters, key, context):
+        v = parameters.get(key)
+        return None if v is None or v == "" else self.parameterAsDouble(parameters, key, context)
+
+    def _limits(self, parameters, context, raster_key, lo_key, hi_key, what):
+        raster = self.parameterAsRasterLayer(parameters, raster_key, context)
+        lo, hi = self._number(parameters, lo_key, context), self._number(parameters, hi_key, context)
+        if raster is None and (lo is not None or hi is not None):
+            raise InputError(f"A {what} range was given without a {what} raster; give the {what} raster "
+                             f"or clear the {what} limits.")
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(f"The {what} minimum ({lo:g}) is above the {what} maximum ({hi:g}).")
+        return raster, lo, hi
+
+    def process(self, parameters, context, feedback, progress):
+        table = read_point_table(self, parameters, self.INPUT, context)
+        check_shapefile(self.dest(self.OUTPUT), len(table.columns), len(table.date_columns()))
+        if "velocity" not in table.columns:
+            raise InputError("The layer has no 'velocity' field (mm/yr); import it with "
+                             "'Import InSAR points' first.")
+        velocity = numeric(table.columns["velocity"], "velocity")
+        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
+        dem_layer, dem_lo, dem_hi = self._limits(parameters, context, self.DEM, self.DEM_MIN, self.DEM_MAX, "DEM")
+        ndvi_layer, ndvi_lo, ndvi_hi = self._limits(parameters, context, self.NDVI, self.NDVI_MIN,
+                                                    self.NDVI_MAX, "NDVI")
+        in_area = dem = ndvi = None
+        if parameters.get(self.STUDY_AREA):
+            in_area = self._in_area(parameters, context, table)
+        progress(0.2)
+        if dem_layer is not None:
+            if dem_lo is None and dem_hi is None:
+                feedback.pushWarning("A DEM was given without a minimum or maximum; it is not used.")
+            else:
+                dem = sample(dem_layer.source(), table.x, table.y, table.crs_wkt, [1],
+                             progress=progress.sub(0.2, 0.4))[:, 0]
+        if ndvi_layer is not None:
+            if ndvi_lo is None and ndvi_hi is None:
+                feedback.pushWarning("An NDVI raster was given without a minimum or maximum; it is not used.")
+            else:
+                ndvi = sample(ndvi_layer.source(), table.x, table.y, table.crs_wkt, [1],
+                              progress=progress.sub(0.4, 0.6))[:, 0]
+        result = screen(velocity, threshold, in_area, dem, (dem_lo, dem_hi), ndvi, (ndvi_lo, ndvi_hi))
+        for line in summary(result, LABELS):
+            feedback.pushInfo(line)
+        for name, values in (("DEM", dem), ("NDVI", ndvi)):
+            if values is not None and np.isnan(values).any():
+                feedback.pushInfo(f"{int(np.isnan(values).sum())} points have no {name} value "
+                                  "(outside the raster or on nodata).")
+        if result.n_kept == 0:
+            feedback.pushWarning("No point passed every criterion; the output is empty.")
+        write_point_table(self, self.OUTPUT, table.subset(result.keep), context,
+                          style=rate_style("velocity"), progress=progress.sub(0.6, 1.0))
+        out = {self.OUTPUT: self.dest(self.OUTPUT), "N_INPUT": result.n_input, "N_KEPT": result.n_kept}
+        for name in ("rate", "area", "dem", "ndvi"):
+            out["REMOVED_" + name.upper()] = result.removed.get(name, 0)
+        return out
+
+    def _in_area(self, parameters, context, table):
+        source = self.parameterAsSource(parameters, self.STUDY_AREA, context)
+        if source is None:
+            raise InputError("The study area layer could not be read.")
+        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            raise InputError("The study area must be a polygon layer.")
+        text = table.crs_wkt.strip()
+        points_crs = QgsCoordinateReferenceSystem(text) if text.upper().startswith("EPSG:") else \
+            QgsCoordinateReferenceSystem.fromWkt(text)
+        if not points_crs.isValid():
+            points_crs = source.sourceCrs()  # no CRS on the points: assume the study area's
+        transform = QgsCoordinateTransform(source.sourceCrs(), points_crs, context.transformContext())
+        polygons = []
+        for feat in source.getFeatures(QgsFeatureRequest().setNoAttributes()):
+            geom = feat.geometry()
+            if geom.isNull() or geom.isEmpty():
+                continue
+            if source.sourceCrs() != points_crs:
+                geom.transform(transform)
+            parts = geom.asMultiPolygon() if geom.isMultipart() else [geom.asPolygon()]
+            for part in parts:
+                polygons.append([np.array([(p.x(), p.y()) for p in ring]) for ring in part])
+        if not polygons:
+            raise InputError("The study area layer has no polygon.")
+        return points_in_polygons(table.x, table.y, polygons)

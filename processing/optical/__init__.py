@@ -1,0 +1,1 @@
+"""Optical indices: NDVI, composites, seasonal and interannual change, summaries per region."""
