@@ -9,17 +9,17 @@ from ..dates import date_of_filename, dated_files, ordinal_days
 from ..errors import InputError
 
 MONTH_DAYS = 365.25 / 12.0  # the mean length of a month, days
-BASE_DAY = 16               # the base holds the 16th of every month: the centre of a month
+FIRST, MIDDLE = 1, 16       # the day of the month a month-only file name (YYYYMM) stands for
 
 
-def month_base(first: dt.date, last: dt.date) -> List[dt.date]:
-    """The 16th of every month whose 16th lies within [first, last]."""
+def month_base(first: dt.date, last: dt.date, day: int = FIRST) -> List[dt.date]:
+    """Day `day` of every month for which that day lies within [first, last]."""
     if last < first:
         raise InputError(f"The time span is empty: {first.isoformat()} is after {last.isoformat()}.")
     out = []
     year, month = first.year, first.month
     while True:
-        d = dt.date(year, month, BASE_DAY)
+        d = dt.date(year, month, day)
         if d > last:
             break
         if d >= first:
@@ -28,17 +28,18 @@ def month_base(first: dt.date, last: dt.date) -> List[dt.date]:
     return out
 
 
-def stack_dates(paths: Sequence[str]) -> List[Tuple[str, dt.date]]:
-    """(path, date) sorted by date; a month-only name (ndvi_201907.tif) stands for the 16th.
+def stack_dates(paths: Sequence[str], month_day: int = FIRST) -> List[Tuple[str, dt.date]]:
+    """(path, date) sorted by date; a month-only name (ndvi_201907.tif) stands for `month_day`.
 
-    A monthly product is a mean over its calendar month, so its value belongs to the centre of
-    the month (day 16 within a day); dating it on the 1st would shift every lag by half a month.
+    The plugin's convention (core.dates) dates YYYYMM on the 1st. A monthly MEAN product belongs
+    to the centre of its month: use month_day=MIDDLE (16) for those, or every lag comes out about
+    15 days short.
     """
     out = []
     for path, d in dated_files(paths):
         stem = os.path.splitext(os.path.basename(path))[0].replace("-", "").replace("_", "")
         if d.day == 1 and d.strftime("%Y%m%d") not in stem:
-            d = d.replace(day=BASE_DAY)
+            d = d.replace(day=month_day)
         out.append((path, d))
     return out
 

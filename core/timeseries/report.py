@@ -9,7 +9,7 @@ from .charts import correlation_heatmap, pretty, rate_scatters, timeseries_panel
 from .site import SiteAnalysis
 
 _METHOD = """<p class='note'>Deformation is the mean of the InSAR points within the radius,
-interpolated to the 15th of each month and smoothed by a centred moving average of {w} month(s);
+interpolated to day {d} of each month and smoothed by a centred moving average of {w} month(s);
 the rate is its time derivative (central differences) in mm per mean month (30.44 days). Each stack
 is the mean of its pixels whose centre lies inside the circle, per date, put on the same monthly
 base and smoothed alike. Pearson r uses the months where both series have a value; p is two-sided.
@@ -46,6 +46,7 @@ def write_report(path: str, analyses: Sequence[SiteAnalysis]) -> str:
     """Write the HTML report for all sites."""
     smoothing = analyses[0].smoothing if analyses else 1
     max_lag = analyses[0].max_lag_days if analyses else float("nan")
-    sections = [_METHOD.format(w=smoothing, m=max_lag if np.isfinite(max_lag) else 0)]
+    day = analyses[0].base[0].day if analyses else 1
+    sections = [_METHOD.format(w=smoothing, m=max_lag if np.isfinite(max_lag) else 0, d=day)]
     sections += [site_section(a) for a in analyses]
     return write_html(path, "Time series at sites", sections)

@@ -6,7 +6,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import InputError
-from .monthly import month_base, rate_per_month, smooth, step_days, to_base
+from .monthly import FIRST, month_base, rate_per_month, smooth, step_days, to_base
 from .stacks import StackSeries
 from .stats import Correlation, Lag, correlations, estimate_lag
 from .store import CircleSeries
@@ -71,10 +71,10 @@ def unit_of(name: str) -> str:
 
 
 def analyse(data: SiteData, smoothing: int = 3, max_lag_days: float = 90.0,
-            refine: str = "parabolic") -> SiteAnalysis:
+            refine: str = "parabolic", base_day: int = FIRST) -> SiteAnalysis:
     """Bring a site's series onto the monthly base, smooth, differentiate, correlate and lag.
 
-    deformation = circle mean interpolated to the 15th of each month, then smoothed;
+    deformation = circle mean interpolated to day `base_day` of each month, then smoothed;
     rate = d(deformation)/dt in mm per mean month; each stack is interpolated and smoothed the
     same way. Lags are of each stack behind the rate (positive: the stack comes later).
     """
@@ -84,7 +84,7 @@ def analyse(data: SiteData, smoothing: int = 3, max_lag_days: float = 90.0,
     if not spans or _span(circle.dates, circle.mean) is None:
         raise InputError(f"Site {data.site}: no InSAR point with a value lies within "
                          f"{data.radius:g} m. Move the site or enlarge the radius.")
-    base = month_base(min(s[0] for s in spans), max(s[1] for s in spans))
+    base = month_base(min(s[0] for s in spans), max(s[1] for s in spans), base_day)
     if len(base) < 3:
         raise InputError(f"Site {data.site}: the series span less than three months; a monthly "
                          "time base needs at least three.")

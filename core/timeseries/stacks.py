@@ -10,7 +10,7 @@ from ..crs import transform_points
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, grid_of, open_raster, read_float
-from .monthly import stack_dates
+from .monthly import FIRST, stack_dates
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,11 +76,11 @@ class StackReader:
     Safe to call from one worker thread at a time (a lock guards the GDAL datasets).
     """
 
-    def __init__(self, label: str, paths: Sequence[str], site_wkt: str = ""):
+    def __init__(self, label: str, paths: Sequence[str], site_wkt: str = "", month_day: int = FIRST):
         if not paths:
             raise InputError(f"The stack '{label}' has no files.")
         self.label = label
-        self.files: List[Tuple[str, dt.date]] = stack_dates(paths)
+        self.files: List[Tuple[str, dt.date]] = stack_dates(paths, month_day)
         self.site_wkt = site_wkt
         self._datasets: Dict[str, object] = {}
         self._grids: Dict[str, Grid] = {}

@@ -1,12 +1,14 @@
 """insarfusion:sitetimeseries: deformation, NDVI, soil moisture and rain at sites; correlations and lags."""
-from qgis.core import (QgsProcessing, QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
-                       QgsProcessingParameterFileDestination, QgsProcessingParameterMultipleLayers,
-                       QgsProcessingParameterNumber, QgsProcessingParameterVectorDestination)
+from qgis.core import (QgsProcessing, QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterField, QgsProcessingParameterFileDestination,
+                       QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
+                       QgsProcessingParameterVectorDestination)
 
 from ... import settings
 from ...core.crs import require_projected
 from ...core.errors import InputError
 from ...core.timeseries import tables
+from ...core.timeseries.monthly import FIRST, MIDDLE
 from ...core.timeseries.report import write_report
 from ...core.timeseries.site import SiteData, analyse
 from ...core.timeseries.stacks import StackReader
@@ -34,8 +36,12 @@ each variable lags the deformation rate.
 (also D_YYYYMMDD or YYYYMMDD), in mm, in a projected CRS (metres).</li>
 <li><b>Radius</b> (m, default from the plugin settings, 2000 m): the circle averaged around each site.</li>
 <li><b>NDVI / soil moisture / precipitation stacks</b> (optional): one raster per date; the date
-is read from the file name (ndvi_201907.tif or ndvi_20190716.tif). A month-only name stands for
-the 16th, the centre of the month. Band 1 is used; rasters may be in any CRS.</li>
+is read from the file name (ndvi_201907.tif or ndvi_20190716.tif). Band 1 is used; rasters may be
+in any CRS.</li>
+<li><b>Month-only file names stand for</b>: the 1st of the month (the plugin's convention, default)
+or the middle of the month (the 16th). Choose the middle for monthly MEAN products (MODIS monthly
+NDVI, monthly soil moisture or rain totals), or their lags come out about 15 days short. The
+monthly time base uses the same day.</li>
 <li><b>Smoothing</b> (months, default 3): centred moving-average window applied to every monthly
 series before the rate is taken and before correlating (1 = none; an even number grows by one).</li>
 <li><b>Maximum lag</b> (days, default 90): the lag search window. Keep it under a quarter of the
@@ -43,7 +49,7 @@ seasonal period, or the opposite phase of the cycle can win.</li></ul>
 
 <b>Method</b>
 <ul><li>Deformation: the mean of the InSAR points within the radius at each acquisition (also
-their count and standard deviation), interpolated linearly to the 16th of each month, then smoothed.</li>
+their count and standard deviation), interpolated linearly to the same day of each month as the stacks, then smoothed.</li>
 <li>Rate = d(deformation)/dt by central differences, in mm per mean month (30.44 days).</li>
 <li>Each stack: the mean of the pixels whose centre lies in the circle, per date (only a window
 around the circle is read), put on the same monthly base and smoothed.</li>
@@ -64,8 +70,9 @@ the edge of the window).</li>
 <li><b>HTML report</b>: per site, the time-series panel on a shared date axis, the correlation
 heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
 """
-    SITES, SITE_FIELD, INSAR, RADIUS, SMOOTHING, MAX_LAG = (
-        "SITES", "SITE_FIELD", "INSAR", "RADIUS", "SMOOTHING", "MAX_LAG")
+    SITES, SITE_FIELD, INSAR, RADIUS, SMOOTHING, MAX_LAG, MONTH_DAY = (
+        "SITES", "SITE_FIELD", "INSAR", "RADIUS", "SMOOTHING", "MAX_LAG", "MONTH_DAY")
+    MONTH_DAYS = ((FIRST, "the 1st of the month"), (MIDDLE, "the middle of the month (monthly means)"))
     OUTPUT_TABLE, OUTPUT_CORRELATION, OUTPUT_LAGS, OUTPUT_HTML = (
         "OUTPUT_TABLE", "OUTPUT_CORRELATION", "OUTPUT_LAGS", "OUTPUT_HTML")
 
@@ -82,6 +89,9 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         for name, _, label in STACKS:
             self.addParameter(QgsProcessingParameterMultipleLayers(
                 name, self.tr(label), QgsProcessing.TypeRaster, optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.MONTH_DAY, self.tr("Month-only file names (YYYYMM) stand for"),
+            [self.tr(text) for _, text in self.MONTH_DAYS], defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.SMOOTHING, self.tr("Smoothing window (months)"), QgsProcessingParameterNumber.Integer,
             3, minValue=1, maxValue=25))
@@ -110,11 +120,12 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         smoothing = self.parameterAsInt(parameters, self.SMOOTHING, context)
         max_lag = self.parameterAsDouble(parameters, self.MAX_LAG, context)
+        month_day = self.MONTH_DAYS[self.parameterAsEnum(parameters, self.MONTH_DAY, context)][0]
         readers = []
         for name, label, _ in STACKS:
             paths = stack_paths(self.parameterAsLayerList(parameters, name, context), name)
             if paths:
-                readers.append(StackReader(label, paths, crs.toWkt()))
+                readers.append(StackReader(label, paths, crs.toWkt(), month_day))
         if not readers:
             feedback.pushWarning("No stack was given: only the deformation and its rate are analysed.")
         analyses = []
@@ -130,7 +141,8 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
                 if not (s.pixels > 0).any():
                     feedback.reportError(f"Site {site}: the {s.label} stack does not cover the "
                                          "circle.", False)
-            analysis = analyse(SiteData(site, x, y, radius, circle, stacks), smoothing, max_lag)
+            analysis = analyse(SiteData(site, x, y, radius, circle, stacks), smoothing, max_lag,
+                               base_day=month_day)
             analyses.append(analysis)
             lags = ", ".join(f"{g.variable} {g.lag_days:+.1f} d (r={g.r_with_rate:+.2f})"
                              for g in analysis.lags)

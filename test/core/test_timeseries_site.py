@@ -9,6 +9,7 @@ from scipy import stats as sps
 import tsdata as T
 from insar_fusion.core.errors import InputError
 from insar_fusion.core.timeseries import stacks as stacks_mod
+from insar_fusion.core.timeseries.monthly import FIRST, MIDDLE
 from insar_fusion.core.timeseries.site import SiteData, analyse
 from insar_fusion.core.timeseries.stacks import StackReader
 from insar_fusion.core.timeseries.store import PointStore, read_store, summarise
@@ -64,6 +65,19 @@ def test_read_store_reads_ids_coordinates_and_series_from_a_geopackage(tmp_path)
     assert np.isnan(store.series[2, 4])
 
 
+def test_read_store_reads_every_row_of_a_geopackage_with_300_dates(tmp_path):
+    """GDAL 3.6's GeoPackage Arrow reader drops all rows beyond ~125 fields; the store must not."""
+    rng = np.random.default_rng(2)
+    dates = T.acquisition_dates(300, step=6)
+    x, y = rng.uniform(4e5, 4.1e5, 9), rng.uniform(4.3e6, 4.31e6, 9)
+    mat = rng.normal(size=(9, 300))
+    path = T.write_insar(str(tmp_path / "wide.gpkg"), x, y, np.arange(9) + 7, dates, mat)
+    store = read_store(path)
+    assert len(store) == 9 and len(store.dates) == 300
+    assert np.array_equal(store.ids, np.arange(9) + 7)
+    assert np.allclose(store.series, mat.astype(np.float32))
+
+
 def test_read_store_refuses_a_layer_without_date_fields(tmp_path):
     from insar_fusion.core.points import PointTable
     from insar_fusion.core.vector_io import write_points
@@ -96,7 +110,7 @@ def _brute_circle_mean(path, cx, cy, radius, to_wkt=None):
 def test_stack_circle_mean_matches_a_whole_raster_brute_force(tmp_path):
     paths = T.write_stack(str(tmp_path / "ndvi"), "ndvi", T.ndvi_of, nodata_hole=True, count=4)
     got = StackReader("ndvi", paths).circle_means(402050.0, 4317980.0, 1800.0)
-    assert got.dates == tuple(dt.date(2019, m, 16) for m in (1, 2, 3, 4))
+    assert got.dates == tuple(dt.date(2019, m, 1) for m in (1, 2, 3, 4))
     for k, path in enumerate(paths):
         mean, count = _brute_circle_mean(path, 402050.0, 4317980.0, 1800.0)
         assert got.values[k] == pytest.approx(mean, rel=1e-6)
@@ -159,6 +173,21 @@ def test_planted_lags_ndvi_15_and_soil_moisture_30_days_are_recovered(tmp_path, 
     assert a.lag("ndvi").lag_days == pytest.approx(15.0, abs=5.0)
     assert a.lag("soil_moisture").lag_days == pytest.approx(30.0, abs=5.0)
     assert a.lag("ndvi").r_at_lag < -0.95 and a.lag("soil_moisture").r_at_lag < -0.95
+
+
+@pytest.mark.parametrize("month_day,lags", [(MIDDLE, (15.0, 30.0)), (FIRST, (0.0, 15.0))])
+def test_monthly_mean_stacks_need_the_middle_of_the_month(tmp_path, month_day, lags):
+    """Monthly MEANS dated on the 1st look half a month early: the MIDDLE option corrects it."""
+    store, _ = _store()
+    readers = [StackReader(label, T.write_stack(str(tmp_path / label), label, func, at="mean"),
+                           month_day=month_day)
+               for label, func in (("ndvi", T.ndvi_of), ("soil_moisture", T.sm_of))]
+    data = SiteData("A", *CENTRE, R, store.circle(*CENTRE, R),
+                    tuple(r.circle_means(*CENTRE, R) for r in readers))
+    a = analyse(data, 3, base_day=month_day)
+    assert a.base[0].day == month_day
+    assert a.lag("ndvi").lag_days == pytest.approx(lags[0], abs=5.0)
+    assert a.lag("soil_moisture").lag_days == pytest.approx(lags[1], abs=5.0)
 
 
 def test_strong_correlation_where_planted_and_weak_where_not(tmp_path):

@@ -4,7 +4,7 @@ import os
 from qgis.core import QgsApplication, QgsCoordinateTransform, QgsMapLayerProxyModel, QgsProject
 from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
+from qgis.PyQt.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
                                  QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
                                  QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -93,6 +93,13 @@ class InspectorDock(QgsDockWidget):
         pair.addWidget(QLabel("Smoothing"))
         pair.addWidget(self.smoothing)
         form.addRow(pair)
+        self.month_day = QComboBox()
+        self.month_day.addItem("the 1st of the month", 1)
+        self.month_day.addItem("the middle of the month (monthly means)", 16)
+        self.month_day.setToolTip("The day a month-only file name (ndvi_201907.tif) stands for. "
+                                  "Monthly mean products belong to the middle of their month.")
+        self.month_day.currentIndexChanged.connect(lambda _: self._sources_edited())
+        form.addRow("YYYYMM files are", self.month_day)
         lay.addWidget(box)
         tools = QHBoxLayout()
         self.pick_button = QPushButton("Pick points")
@@ -134,6 +141,7 @@ class InspectorDock(QgsDockWidget):
                 self._append_stack_row(s)
             self.radius.setValue(sources.radius or settings.value("site_radius"))
             self.smoothing.setValue(sources.smoothing)
+            self.month_day.setCurrentIndex(1 if sources.month_day == 16 else 0)
         finally:
             self._loading = False
         self._sources_edited()
@@ -174,7 +182,7 @@ class InspectorDock(QgsDockWidget):
             stacks.append(src.StackSource(item.text().strip() or f"stack {r + 1}", kind, value))
         layer = self.layer_combo.currentLayer()
         return src.Sources(layer.id() if layer else "", stacks, self.radius.value(),
-                           self.smoothing.value())
+                           self.smoothing.value(), int(self.month_day.currentData()))
 
     def _sources_edited(self) -> None:
         if getattr(self, "_loading", False):
@@ -205,7 +213,7 @@ class InspectorDock(QgsDockWidget):
 
     def _ensure_readers(self, crs_wkt: str):
         if self.readers is None:
-            self.readers = [StackReader(s.label, s.paths(self.project), crs_wkt)
+            self.readers = [StackReader(s.label, s.paths(self.project), crs_wkt, self.sources.month_day)
                             for s in self.sources.stacks]
         return self.readers
 
@@ -273,7 +281,7 @@ class InspectorDock(QgsDockWidget):
         self._cancel(self.site_task)
         self.site_task = SiteTask(self.store, readers, x, y, self.sources.radius or
                                   settings.value("site_radius"), self.sources.smoothing, add,
-                                  self._site_done)
+                                  self._site_done, self.sources.month_day)
         self._start(self.site_task, "Reading the series…")
 
     def _start(self, task, message) -> None:

@@ -60,6 +60,7 @@ class Sources:
     stacks: List[StackSource] = dataclasses.field(default_factory=list)
     radius: float = 0.0      # 0: the plugin setting site_radius
     smoothing: int = 3
+    month_day: int = 1       # the day a month-only file name (YYYYMM) stands for: 1 or 16
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -70,7 +71,7 @@ class Sources:
         stacks = [StackSource(s["label"], s["kind"], s["value"]) for s in raw.get("stacks", [])
                   if s.get("kind") in KINDS]
         return cls(str(raw.get("insar_layer_id", "")), stacks, float(raw.get("radius", 0.0)),
-                   int(raw.get("smoothing", 3)))
+                   int(raw.get("smoothing", 3)), 16 if int(raw.get("month_day", 1)) == 16 else 1)
 
 
 def save(project, sources: Sources) -> None:

@@ -104,10 +104,11 @@ def _number(v) -> float:
 class SiteTask(_Task):
     """Pick the point nearest to (x, y), average the circle around it and every stack, analyse."""
 
-    def __init__(self, store, readers, x, y, radius, smoothing, add, done):
+    def __init__(self, store, readers, x, y, radius, smoothing, add, done, base_day=1):
         super().__init__("Reading the time series at the clicked point", done)
         self.store, self.readers = store, list(readers)
         self.x, self.y, self.radius, self.smoothing, self.add = x, y, radius, smoothing, add
+        self.base_day = base_day
         self.row = None
 
     def work(self):
@@ -125,6 +126,6 @@ class SiteTask(_Task):
         pid = pid.item() if hasattr(pid, "item") else pid
         data = SiteData(f"#{pid}", px, py, self.radius, circle, tuple(stacks), pid,
                         self.store.point_series(row))
-        result = analyse(data, self.smoothing)
+        result = analyse(data, self.smoothing, base_day=self.base_day)
         progress(1.0)
         return result
