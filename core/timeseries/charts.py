@@ -106,7 +106,7 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
         locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
         axes[-1].xaxis.set_major_locator(locator)
         axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        _tight(fig, left=0.15, right=0.98, top=0.95, bottom=0.05, hspace=0.12)
+        _tight(fig, left=0.15, right=0.98, top=0.89, bottom=0.05, hspace=0.12)
     for k, a in enumerate(analyses):
         colour = COLOURS[k % len(COLOURS)]
         c = a.data.circle
@@ -128,11 +128,16 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     axes[1].axhline(0.0, color="#888", lw=0.6, label="_zero")
     _autoscale(axes)
     if analyses:
-        axes[0].legend(fontsize=7, loc="best", ncol=2 if len(analyses) > 1 else 1,
-                       framealpha=0.8)
+        per_site = 2 if analyses[0].data.point is not None else 1
+        axes[0].legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
+                       ncol=per_site if per_site == 2 else min(len(analyses), 3),
+                       borderaxespad=0.2, handlelength=1.6, columnspacing=1.0)
+        legend_rows = len(analyses) if per_site == 2 else (len(analyses) + 2) // 3
+        _tight(fig, top=0.93 - 0.028 * legend_rows)
     title = ", ".join(a.site for a in analyses[:6])
     radius = analyses[0].data.radius if analyses else 0
-    fig.suptitle(f"Within {radius:g} m of {title} (shaded: ±1 std of the points)", fontsize=9)
+    fig.suptitle(f"Within {radius:g} m of {title} (shaded: ±1 std of the points)", fontsize=9,
+                 y=0.995, va="top")
     return fig
 
 

@@ -121,33 +121,3 @@ def write_insar(path, x, y, pid, dates, matrix, extra=None):
     write_points(path, PointTable(x, y, cols, CRS))
     return path
 
-
-def demo_scene(folder, n=4000, seed=5, centre=(405000.0, 4315000.0), half=7000.0):
-    """A small scene for the desktop run: a subsiding bowl of farmland around `centre` whose points
-    carry the planted cycle, NDVI / soil moisture rising after the rate, and unrelated rain.
-    Returns a dict of paths."""
-    rng = np.random.default_rng(seed)
-    os.makedirs(folder, exist_ok=True)
-    dates = acquisition_dates()
-    t = np.array([days(d) for d in dates])
-    x = rng.uniform(centre[0] - half, centre[0] + half, n)
-    y = rng.uniform(centre[1] - half, centre[1] + half, n)
-    w = np.exp(-((x - centre[0]) ** 2 + (y - centre[1]) ** 2) / (2 * 2500.0 ** 2))
-    mat = w[:, None] * displacement(t)[None, :] + rng.normal(0, 1.5, (n, len(t)))
-    velocity = w * -30.0 + rng.normal(0, 1.0, n)
-    insar = write_insar(os.path.join(folder, "insar.gpkg"), x, y, np.arange(n, dtype=np.int64),
-                        dates, mat, {"velocity": velocity})
-    origin = (centre[0] - half, centre[1] + half)
-    size = int(2 * half / 250.0)
-    yy, xx = np.mgrid[0:size, 0:size]
-    px, py = origin[0] + (xx + 0.5) * 250.0, origin[1] - (yy + 0.5) * 250.0
-    wgrid = np.exp(-((px - centre[0]) ** 2 + (py - centre[1]) ** 2) / (2 * 2500.0 ** 2))
-    ndvi = write_stack(os.path.join(folder, "ndvi"), "ndvi", ndvi_of, size=(size, size),
-                       origin=origin, pattern=0.3 * (wgrid - 1.0))
-    sm = write_stack(os.path.join(folder, "soil_moisture"), "sm", sm_of, size=(size // 4, size // 4),
-                     origin=origin, pixel=1000.0, pattern=0.02 * (wgrid[::4, ::4] - 1.0))
-    pr = write_stack(os.path.join(folder, "precipitation"), "precip",
-                     lambda tt: 18 + 10 * np.sin(2 * np.pi * (tt - 150) / YEAR) ** 2,
-                     size=(size // 4, size // 4), origin=origin, pixel=1000.0)
-    return {"insar": insar, "ndvi": ndvi, "sm": sm, "pr": pr, "centre": list(centre),
-            "x": x.tolist(), "y": y.tolist()}
