@@ -98,7 +98,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="fewer clicks and smaller stack rasters")
     ap.add_argument("--points", type=int, default=1_000_000)
     a = ap.parse_args(argv)
-    clicks = 12 if a.quick else 60
+    clicks = 20 if a.quick else 80
     pixel = 100.0 if a.quick else 30.0
     cache = os.path.join(tempfile.gettempdir(), "insarfusion_bench_inspector")
     os.makedirs(cache, exist_ok=True)
@@ -146,23 +146,30 @@ def main(argv=None):
     xy = np.column_stack([rng.uniform(EXTENT[0] + 3000, EXTENT[2] - 3000, clicks + 3),
                           rng.uniform(EXTENT[1] + 3000, EXTENT[3] - 3000, clicks + 3)])
 
-    def click_times(lookup):
+    def click_once(x, y, lookup):
         dock.store.lookup = lookup
-        out = []
+        px = canvas.getCoordinateTransform().transform(x, y)
+        event = QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(int(px.x()), int(px.y())),
+                                 Qt.LeftButton, Qt.LeftButton, Qt.NoModifier)
+        drawn = []
+        dock.charts_drawn.connect(lambda: drawn.append(time.perf_counter()))
+        t = time.perf_counter()
+        dock.pick_tool.canvasReleaseEvent(event)
+        wait_for(dock.charts_drawn, lambda: bool(drawn) or (not dock.busy() and dock.pending is None))
+        dock.charts_drawn.disconnect()
+        if not drawn:
+            raise SystemExit(f"no charts after a click: {dock.status.text()}")
+        return drawn[0] - t
+
+    def click_times():
+        """Both methods on every click, in alternating order, so machine load hits both alike."""
+        out = {"kdtree": [], "brute": []}
         for k, (x, y) in enumerate(xy):
-            px = canvas.getCoordinateTransform().transform(x, y)
-            event = QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(int(px.x()), int(px.y())),
-                                     Qt.LeftButton, Qt.LeftButton, Qt.NoModifier)
-            drawn = []
-            dock.charts_drawn.connect(lambda: drawn.append(time.perf_counter()))
-            t = time.perf_counter()
-            dock.pick_tool.canvasReleaseEvent(event)
-            wait_for(dock.charts_drawn, lambda: bool(drawn) or (not dock.busy() and dock.pending is None))
-            dock.charts_drawn.disconnect()
-            if not drawn:
-                raise SystemExit(f"no charts after click {k}: {dock.status.text()}")
-            if k >= 3:  # the first clicks warm caches up
-                out.append(drawn[0] - t)
+            order = ("kdtree", "brute") if k % 2 == 0 else ("brute", "kdtree")
+            for lookup in order:
+                took = click_once(x, y, lookup)
+                if k >= 3:  # the first clicks warm caches up
+                    out[lookup].append(took)
         return out
 
     def lookup_times(lookup):
@@ -183,7 +190,7 @@ def main(argv=None):
             out["circle_mean"].append(t3 - t2)
         return out
 
-    res = {"click": {"kdtree": click_times("kdtree"), "brute": click_times("brute")},
+    res = {"click": click_times(),
            "lookup": {"kdtree": lookup_times("kdtree"), "brute": lookup_times("brute")}}
     med = {"click_kdtree": statistics.median(res["click"]["kdtree"]) * 1000,
            "click_brute": statistics.median(res["click"]["brute"]) * 1000}

@@ -135,3 +135,28 @@ def test_report_has_a_section_with_three_charts_per_site(analyses, tmp_path):
     assert text.count("<h2>Site ") == 2
     assert text.count("<img") == 6
     assert "positive = the variable comes after the rate" in text
+
+
+def test_redrawing_on_the_same_figure_reuses_the_axes_and_shows_only_the_new_data(analyses):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    charts.timeseries_panel(analyses, fig=fig)
+    first_axes = list(fig.axes)
+    one = analyses[1]
+    charts.timeseries_panel([one], fig=fig)
+    axes = _axes(fig)
+    assert list(fig.axes) == first_axes  # same objects: no rebuild
+    means = [l for l in axes["deformation"].get_lines() if "circle mean" in l.get_label()]
+    assert len(means) == 1 and np.allclose(means[0].get_ydata(), one.data.circle.mean)
+    lo, hi = axes["deformation"].get_ylim()
+    band_lo = np.nanmin(one.data.circle.mean - one.data.circle.spread)
+    assert lo <= band_lo and hi >= np.nanmax(one.data.circle.mean + one.data.circle.spread)
+    assert [l.get_label() for l in axes["rate"].get_lines()] == ["S1 rate", "_zero"]
+    heat = charts.correlation_heatmap(analyses[0], fig=Figure())
+    charts.correlation_heatmap(one, fig=heat)
+    ax = _axes(heat)["correlation"]
+    assert len(ax.texts) == len(one.variables) ** 2 and ax.get_title().endswith("S1")
+    r = one.correlation("rate", "ndvi").r
+    i, j = one.variables.index("rate"), one.variables.index("ndvi")
+    assert ax.images[0].get_array()[i, j] == pytest.approx(r)

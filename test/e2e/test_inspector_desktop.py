@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import iftest
+import tsdata
 from insar_fusion.core.vector_io import read_points
 
 pytestmark = pytest.mark.desktop
@@ -20,16 +21,11 @@ SCRIPTS = os.path.join(os.path.dirname(__file__), "scripts")
 def algorithms(qgis_app, qgis_processing):
     """The insarfusion provider, registered again if a plugin-unload test removed it."""
     from qgis.core import QgsApplication
-    from insar_fusion.processing.provider import InsarFusionProvider
 
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("insarfusion") is None:
-        prov = InsarFusionProvider()
-        registry.addProvider(prov)
-        yield prov
-        registry.removeProvider(prov)
-    else:
-        yield registry.providerById("insarfusion")
+    prov, added = tsdata.ensure_provider()
+    yield prov
+    if added:
+        QgsApplication.processingRegistry().removeProvider(prov)
 
 
 @pytest.mark.skipif(shutil.which("Xvfb") is None or shutil.which("qgis") is None,

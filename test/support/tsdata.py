@@ -121,3 +121,19 @@ def write_insar(path, x, y, pid, dates, matrix, extra=None):
     write_points(path, PointTable(x, y, cols, CRS))
     return path
 
+
+
+def ensure_provider():
+    """The insarfusion Processing provider, registered again when a plugin-unload test removed it
+    (the session fixture `provider` then points at a deleted object). Returns (provider, added)."""
+    from qgis.core import QgsApplication
+
+    from insar_fusion.processing.provider import InsarFusionProvider
+
+    registry = QgsApplication.processingRegistry()
+    prov = registry.providerById("insarfusion")
+    if prov is not None:
+        return prov, False
+    prov = InsarFusionProvider()
+    registry.addProvider(prov)
+    return prov, True

@@ -217,7 +217,7 @@ def test_sources_persist_through_project_write_and_read(setup, files, tmp_path):
     assert dock.sources.insar_layer_id == layer_id
     assert dock.insar_layer().source() == files["insar"]
     assert [s.kind for s in dock.sources.stacks] == ["folder", "pattern", "layers"]
-    assert dock.stack_table.rowCount() == 3 and dock.radius.value() == R
+    assert dock.sources_box.stack_table.rowCount() == 3 and dock.sources_box.radius.value() == R
     pid = _nearest_pid(files, _click(dock, canvas, *CENTRE))  # the restored inspector works
     assert [a.data.point_id for a in dock.analyses] == [pid]
     assert [s.label for s in dock.analyses[0].data.stacks] == ["ndvi", "soil_moisture", "precipitation"]
@@ -228,7 +228,15 @@ def _draw(canvas, tool, points, button_last=Qt.RightButton):
         tool.canvasReleaseEvent(_event(canvas, x, y))
 
 
-def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, tmp_path):
+@pytest.fixture
+def algorithms(qgis_processing):
+    prov, added = T.ensure_provider()
+    yield prov
+    if added:
+        QgsApplication.processingRegistry().removeProvider(prov)
+
+
+def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_path, algorithms):
     dock, _, canvas = setup
     project = QgsProject.instance()
     project.setFileName(str(tmp_path / "study.qgz"))
@@ -257,6 +265,20 @@ def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, tmp_path):
     assert len(ring) == 5 and ring[0] == ring[-1]
     for got, want in zip(ring[:4], expected):
         assert got.distance(want) < 1e-6
+    # the saved layer is a STUDY_AREA for insarfusion:screen: it keeps exactly the points inside
+    import iftest
+    from qgis.core import QgsGeometry
+    from insar_fusion.core.vector_io import read_points
+
+    out = str(tmp_path / "screened.gpkg")
+    iftest.run_alg("screen", {"INPUT": files["insar"], "THRESHOLD": 0.0, "STUDY_AREA": layer.id(),
+                              "OUTPUT": out})
+    polygon = feats[0].geometry()
+    inside = [files["pid"][k] for k in range(len(files["x"]))
+              if polygon.contains(QgsGeometry.fromPointXY(QgsPointXY(files["x"][k], files["y"][k])))]
+    kept = read_points(out, columns=["pid"]).columns["pid"]
+    assert 0 < len(inside) < len(files["x"])
+    assert sorted(kept.tolist()) == sorted(inside)
     # Esc aborts: no second layer
     for e in events[:2]:
         tool.canvasReleaseEvent(e)

@@ -10,7 +10,7 @@ from ...core.progress import Progress
 from ...core.timeseries.site import SiteData, analyse
 from ...core.timeseries.store import PointStore, find_id_field, read_store
 
-BULK_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite", ".csv")
+BULK_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite")
 
 
 class _Task(QgsTask):
