@@ -124,16 +124,10 @@ def write_insar(path, x, y, pid, dates, matrix, extra=None):
 
 
 def ensure_provider():
-    """The insarfusion Processing provider, registered again when a plugin-unload test removed it
-    (the session fixture `provider` then points at a deleted object). Returns (provider, added)."""
+    """The insarfusion provider (see iftest.ensure_provider); returns (provider, added)."""
     from qgis.core import QgsApplication
 
-    from insar_fusion.processing.provider import InsarFusionProvider
+    import iftest
 
-    registry = QgsApplication.processingRegistry()
-    prov = registry.providerById("insarfusion")
-    if prov is not None:
-        return prov, False
-    prov = InsarFusionProvider()
-    registry.addProvider(prov)
-    return prov, True
+    added = QgsApplication.processingRegistry().providerById("insarfusion") is None
+    return iftest.ensure_provider(), added
