@@ -107,7 +107,7 @@ def main():
         t_ours, t_mgwr, rel, under = against_mgwr(n)
         rate_mgwr = n / t_mgwr
         checks[n] = {"max_relative_difference_of_estimates": rel, "undersupported": under}
-        rows.append([f"GWR vs mgwr, fixed 500 m bisquare", n, f"{t_ours:.3f}", f"{t_mgwr:.2f}",
+        rows.append(["GWR vs mgwr, fixed 500 m bisquare", n, f"{t_ours:.3f}", f"{t_mgwr:.2f}",
                      f"{t_mgwr / t_ours:.0f}x", "-", f"max rel. diff {rel:.1e}"])
     folder = _common.workdir("gwr")
     for mode, label in (("core", "GWR core fit, all outputs"),

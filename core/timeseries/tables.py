@@ -1,14 +1,12 @@
 """The site results as rows: the long-form series table, correlations and lags; tables without geometry."""
 import csv
-import datetime as dt
-import os
 from typing import Dict, List, Sequence
 
 import numpy as np
 from osgeo import ogr
 
 from ..atomic import atomic_output
-from ..vector_io import driver_for
+from ..tables import write_rows  # noqa: F401  (the site tables are written with it)
 from .site import SiteAnalysis, unit_of
 
 ogr.UseExceptions()
@@ -44,46 +42,6 @@ def lag_rows(analyses: Sequence[SiteAnalysis]) -> List[tuple]:
 
 def _num(v):
     return None if v is None or not np.isfinite(v) else float(v)
-
-
-def _ogr_type(values):
-    sample = next((v for v in values if v is not None), None)
-    if isinstance(sample, bool) or isinstance(sample, (int, np.integer)):
-        return ogr.OFTInteger64
-    if isinstance(sample, (float, np.floating)):
-        return ogr.OFTReal
-    if isinstance(sample, dt.date):
-        return ogr.OFTDate
-    return ogr.OFTString
-
-
-def write_table(path: str, fields: Sequence[str], rows: Sequence[tuple], layer_name: str = "") -> str:
-    """Write rows as a table without geometry (GeoPackage, CSV, ...) atomically; return the path."""
-    driver = driver_for(path)
-    layer_name = layer_name or os.path.splitext(os.path.basename(path))[0]
-    columns = list(zip(*rows)) if rows else [() for _ in fields]
-    with atomic_output(path) as tmp:
-        ds = ogr.GetDriverByName(driver).CreateDataSource(tmp)
-        options = ["STRING_QUOTING=IF_NEEDED"] if driver == "CSV" else []  # numbers stay numbers
-        lyr = ds.CreateLayer(layer_name, None, ogr.wkbNone, options=options)
-        types = [_ogr_type(col) for col in columns]
-        for name, kind in zip(fields, types):
-            lyr.CreateField(ogr.FieldDefn(name, kind))
-        defn = lyr.GetLayerDefn()
-        lyr.StartTransaction()
-        for row in rows:
-            f = ogr.Feature(defn)
-            for j, (v, kind) in enumerate(zip(row, types)):
-                if v is None:
-                    f.SetFieldNull(j)
-                elif kind == ogr.OFTDate:
-                    f.SetField(j, v.year, v.month, v.day, 0, 0, 0, 0)
-                else:
-                    f.SetField(j, v.item() if hasattr(v, "item") else v)
-            lyr.CreateFeature(f)
-        lyr.CommitTransaction()
-        ds = None
-    return path
 
 
 def series_csv(path: str, analyses: Sequence[SiteAnalysis]) -> str:

@@ -6,7 +6,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
 from ...core.errors import InputError
 from ...core.regression.ols import MIN_POINTS, regress
 from ...core.regression.ols_report import COLUMNS, fit_rows, write_report
-from ...core.regression.table_io import write_table
+from ...core.tables import write_rows
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table
 from .common import explanatory_fields, numeric_field
@@ -91,7 +91,7 @@ fitted line, the confidence band of the mean and the prediction band; the residu
                 feedback.pushInfo(f"{f.group} / {f.explanatory}: k = {f.slope:.6g}, α = "
                                   f"{f.intercept:.6g}, r = {f.r:.4f}, R² = {f.r2:.4f}, RMSE = "
                                   f"{f.rmse:.4g}, p = {f.p_value:.3g}, n = {f.n}")
-        write_table(self.dest(self.OUTPUT_TABLE), COLUMNS, fit_rows(fits), "regression")
+        write_rows(self.dest(self.OUTPUT_TABLE), COLUMNS, fit_rows(fits), "regression")
         progress(0.3)
         title = f"Regression of {dep_name}" + (f" by {group_field}" if group_field else "")
         write_report(self.dest(self.OUTPUT_HTML), fits, title, progress=progress.sub(0.3, 1.0))

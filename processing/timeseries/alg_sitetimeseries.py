@@ -153,11 +153,11 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
             raise InputError(f"No site has an InSAR point within {radius:g} m. Check that the "
                              "sites lie on the InSAR points, or enlarge the radius.")
         progress(0.85)
-        tables.write_table(self.dest(self.OUTPUT_TABLE), tables.SERIES_FIELDS,
+        tables.write_rows(self.dest(self.OUTPUT_TABLE), tables.SERIES_FIELDS,
                            tables.series_rows(analyses), "series")
-        tables.write_table(self.dest(self.OUTPUT_CORRELATION), tables.CORRELATION_FIELDS,
+        tables.write_rows(self.dest(self.OUTPUT_CORRELATION), tables.CORRELATION_FIELDS,
                            tables.correlation_rows(analyses), "correlation")
-        tables.write_table(self.dest(self.OUTPUT_LAGS), tables.LAG_FIELDS,
+        tables.write_rows(self.dest(self.OUTPUT_LAGS), tables.LAG_FIELDS,
                            tables.lag_rows(analyses), "lags")
         progress(0.9)
         write_report(self.dest(self.OUTPUT_HTML), analyses)

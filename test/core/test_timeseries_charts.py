@@ -100,7 +100,7 @@ def test_tables_hold_every_finite_value_pair_and_lag(analyses, tmp_path):
     got = {r[1]: r[3] for r in rows if r[0] == "S0" and r[2] == "rate"}
     assert [got[d] for d in a.base if d in got] == pytest.approx(
         [v for v in a.monthly["rate"] if np.isfinite(v)])
-    path = tables.write_table(str(tmp_path / "series.gpkg"), tables.SERIES_FIELDS, rows)
+    path = tables.write_rows(str(tmp_path / "series.gpkg"), tables.SERIES_FIELDS, rows)
     ds = ogr.Open(path)
     lyr = ds.GetLayer(0)
     assert lyr.GetFeatureCount() == len(rows)
@@ -112,7 +112,7 @@ def test_tables_hold_every_finite_value_pair_and_lag(analyses, tmp_path):
     lags = tables.lag_rows(analyses)
     assert [(r[0], r[1]) for r in lags] == [("S0", "ndvi"), ("S0", "soil_moisture"),
                                            ("S1", "ndvi"), ("S1", "soil_moisture")]
-    csv_path = tables.write_table(str(tmp_path / "lags.csv"), tables.LAG_FIELDS, lags)
+    csv_path = tables.write_rows(str(tmp_path / "lags.csv"), tables.LAG_FIELDS, lags)
     with open(csv_path) as f:
         back = list(csv.DictReader(f))
     assert float(back[0]["lag_days"]) == pytest.approx(lags[0][3])

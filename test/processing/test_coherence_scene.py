@@ -11,7 +11,7 @@ import pytest
 from osgeo import gdal
 
 import cohsim
-from insar_fusion.core.coherence.tables import read_table
+from insar_fusion.core.tables import read_table
 from insar_fusion.core.vector_io import read_points
 
 LOOKS = 7   # estimation window: 49 looks
