@@ -192,3 +192,12 @@ def save_raster_style(path, style):
     if not had_aux and os.path.exists(aux):  # statistics QGIS cached while styling: not ours to leave
         os.remove(aux)
     return qml
+
+
+def style_raster_output(alg, context, path: str, style) -> None:
+    """Save a .qml sidecar next to an output raster and style the layer QGIS loads at the end."""
+    import os
+    from .layers import attach_style
+    if path and os.path.exists(path):
+        save_raster_style(path, style)
+    attach_style(alg, context, path, style)
