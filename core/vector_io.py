@@ -214,12 +214,12 @@ def read_points(path: str, layer: Optional[str] = None,
     wkt = srs.ExportToWkt() if srs is not None else ""
     xs, ys = [], []
     cols: Dict[str, list] = {n: [] for n in (columns if columns is not None else all_names)}
-    for batch in _arrow_batches(ds, lyr, len(cols)):
+    for batch in arrow_batches(ds, lyr, len(cols)):
         geoms = batch.get(lyr.GetGeometryColumn() or "wkb_geometry")
         if geoms is None:
             geoms = next((v for k, v in batch.items() if k not in cols and k != "OGC_FID"
                           and k != lyr.GetFIDColumn()), None)
-        x, y = _points_from_wkb(geoms)
+        x, y = points_from_wkb(geoms)
         xs.append(x)
         ys.append(y)
         for n in cols:
@@ -233,7 +233,7 @@ def read_points(path: str, layer: Optional[str] = None,
     return PointTable(x, y, out, wkt)
 
 
-def _arrow_batches(ds, lyr, n_fields: int):
+def arrow_batches(ds, lyr, n_fields: int, options=("USE_MASKED_ARRAYS=YES",)):
     """The layer's Arrow record batches as numpy dicts.
 
     GDAL 3.6's GeoPackage Arrow reader passes every field to one SQLite function, which takes at
@@ -246,7 +246,7 @@ def _arrow_batches(ds, lyr, n_fields: int):
     if wide:
         gdal.SetThreadLocalConfigOption(key, "YES")
     try:
-        yield from lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
+        yield from lyr.GetArrowStreamAsNumPy(options=list(options))
     finally:
         if wide:
             gdal.SetThreadLocalConfigOption(key, old)
@@ -270,7 +270,7 @@ def _normalise(col, ftype) -> np.ndarray:
     return col
 
 
-def _points_from_wkb(geoms) -> tuple:
+def points_from_wkb(geoms) -> tuple:
     """x and y of WKB points (any byte order, 2D/Z/M); NaN for missing geometries."""
     n = len(geoms)
     if n and geoms.dtype.kind == "V":  # OGR's Arrow reader gives fixed-width WKB for points

@@ -10,7 +10,7 @@ from scipy.spatial import cKDTree
 from ..dates import date_fields
 from ..errors import InputError
 from ..progress import Progress, ensure
-from ..vector_io import _points_from_wkb  # the shared WKB decoder
+from ..vector_io import arrow_batches, points_from_wkb
 
 ID_FIELDS = ("pid", "code", "id", "point_id")
 
@@ -97,28 +97,6 @@ def find_id_field(names: Sequence[str]) -> Optional[str]:
     return next((lower[c] for c in ID_FIELDS if c in lower), None)
 
 
-def _batches(ds, lyr, n_fields: int):
-    """Arrow record batches as numpy dicts (with the FID and masked NULLs).
-
-    GDAL 3.6's GeoPackage Arrow reader silently yields no rows beyond ~125 fields (one SQLite
-    function takes them all); wide layers go through GDAL's generic Arrow reader instead, as in
-    core.vector_io.read_points.
-    """
-    from osgeo import gdal
-
-    wide = ds.GetDriver().GetName() == "GPKG" and n_fields > 100
-    key = "OGR_GPKG_STREAM_BASE_IMPL"
-    old = gdal.GetThreadLocalConfigOption(key, None)
-    if wide:
-        gdal.SetThreadLocalConfigOption(key, "YES")
-    try:
-        yield from lyr.GetArrowStreamAsNumPy(options=["INCLUDE_FID=YES", "USE_MASKED_ARRAYS=YES",
-                                                      "MAX_FEATURES_IN_BATCH=65536"])
-    finally:
-        if wide:
-            gdal.SetThreadLocalConfigOption(key, old)
-
-
 def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progress] = None,
                lookup: str = "kdtree") -> PointStore:
     """Read a point file into a PointStore in bulk (OGR Arrow batches, float32 series)."""
@@ -149,7 +127,8 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
     geom_name = lyr.GetGeometryColumn() or "wkb_geometry"
     fid_name = lyr.GetFIDColumn() or "OGC_FID"
     i = 0
-    for batch in _batches(ds, lyr, len(keep)):
+    for batch in arrow_batches(ds, lyr, len(keep), ("INCLUDE_FID=YES", "USE_MASKED_ARRAYS=YES",
+                                                   "MAX_FEATURES_IN_BATCH=65536")):
         geoms = batch.get(geom_name)
         k = len(geoms)
         if i + k > n:  # a driver that under-reported its count
@@ -159,7 +138,7 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
             if ids is not None:
                 ids = np.r_[ids, np.zeros(grow, np.int64)]
             n = i + k
-        x[i:i + k], y[i:i + k] = _points_from_wkb(geoms)
+        x[i:i + k], y[i:i + k] = points_from_wkb(geoms)
         for j, (name, _) in enumerate(dated):
             col = batch[name]
             series[i:i + k, j] = np.ma.filled(np.ma.asarray(col, dtype=np.float64), np.nan)
