@@ -207,7 +207,7 @@ def read_licsbas(path: str, nodata: Optional[float] = None, min_coherence: float
 def _grid_points(shape, grids: Dict[str, tuple], files, ts_file, ts_name: str, ts_scale: float,
                  nodata, min_coherence, centre, progress: Progress):
     """Read the grids strip by strip and keep the valid pixels as points."""
-    rows, cols = int(shape[0]), int(shape[1])
+    rows = int(shape[0])
     xs, ys, series, vals = [], [], [], {k: [] for k in grids if k != "mask"}
     for r0 in range(0, rows, STRIP):
         r1 = min(rows, r0 + STRIP)
