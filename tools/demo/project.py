@@ -162,5 +162,6 @@ def _configure_inspector(project, ctx) -> str:
     src.save(project, src.Sources(layer.id(), [
         src.StackSource("ndvi", "folder", ctx.scene_path("ndvi")),
         src.StackSource("soil_moisture", "folder", ctx.scene_path("soil_moisture")),
-        src.StackSource("precipitation", "folder", ctx.scene_path("precipitation"))], 2000.0, 3))
+        src.StackSource("precipitation", "folder", ctx.scene_path("precipitation"))], 2000.0, 3,
+        month_day=1))  # the scene's monthly rasters hold the value on the 1st (docs/scene.md)
     return ""

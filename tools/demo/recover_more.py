@@ -193,13 +193,19 @@ def check_lags(c, o) -> None:
     c.number("lags_days", "displacement_peak_doy", t["displacement_peak_doy"], disp, abs_tol=5.0, unit="days",
              how="median seasonalfit peak day of farmland points with an amplitude > 5 mm")
     series = attempt(_rows, o, "site_series", "step 10")
-    for key, var, sign in (("subsidence_rate_peak_doy", "rate", -1.0), ("ndvi_peak_doy", "ndvi_raw", 1.0),
-                           ("soil_moisture_peak_doy", "soil_moisture_raw", 1.0),
-                           ("precipitation_peak_doy", "precipitation_raw", 1.0)):
+    half_month = 365.25 / 24
+    for key, var, sign, shift in (("subsidence_rate_peak_doy", "rate", -1.0, 0.0),
+                                  ("ndvi_peak_doy", "ndvi_raw", 1.0, 0.0),
+                                  ("soil_moisture_peak_doy", "soil_moisture_raw", 1.0, 0.0),
+                                  ("precipitation_peak_doy", "precipitation_raw", 1.0, half_month)):
         doy = attempt(_series_peak, series, var, sign)
+        if shift and not isinstance(doy, Missing):
+            doy = doy + shift
         c.number("lags_days", key, t[key], doy, abs_tol=10.0, unit="days",
                  how=f"peak day of an annual harmonic fitted to the monthly '{var}' of P1-P3 "
-                     "(sitetimeseries series table)" + (", of −rate" if sign < 0 else ""))
+                     "(sitetimeseries series table)" + (", of −rate" if sign < 0 else "")
+                     + (" + half a month: a monthly total belongs to the middle of its month, the series "
+                        "table puts it on the 1st like the NDVI and soil-moisture values" if shift else ""))
     c.info("lags_days", "relative_to, correlation_with_up_rate", t["correlation_with_up_rate"],
            "the sign is checked per site above")
 
@@ -241,16 +247,34 @@ def _series_peak(series, variable, sign):
 
 
 # --- coherence ---------------------------------------------------------------------------------------
+def touzi_mean(g: float, looks: int, terms: int = 20000) -> float:
+    """E|γ̂| of the sample coherence for true coherence g and L independent looks (Touzi et al. 1999):
+    Γ(L)Γ(3/2)/Γ(L+½) · ₃F₂(3/2, L, L; L+½, 1; g²) · (1 − g²)^L, the series summed in logs."""
+    from scipy import special
+
+    z = min(g, 0.999) ** 2
+    k = np.arange(terms)
+    log_terms = (special.gammaln(1.5 + k) - special.gammaln(1.5) + 2 * (special.gammaln(looks + k)
+                 - special.gammaln(looks)) - (special.gammaln(looks + 0.5 + k) - special.gammaln(looks + 0.5))
+                 - 2 * special.gammaln(k + 1) + k * np.log(z if z > 0 else 1e-300))
+    log_terms[0] = 0.0
+    return float(np.exp(special.gammaln(looks) + special.gammaln(1.5) - special.gammaln(looks + 0.5)
+                        + special.logsumexp(log_terms) + looks * np.log1p(-z)))
+
+
 def _coherence_curve(o):
     rows = _rows(o, "coherence_models", "step 11")
     exp = next(r for r in rows if r["model"] == "exponential")
     s = _layer(o, "coherence_samples", ["ndvi_mean", "used"], "step 11")
     x = s.columns["ndvi_mean"][s.columns["used"] == 1]
-    grid = np.linspace(np.quantile(x, 0.05), np.quantile(x, 0.95), 50)
+    grid = np.linspace(np.quantile(x, 0.05), np.quantile(x, 0.95), 30)
     t = o.truth["coherence"]
     planted = t["a"] * np.exp(t["b"] * grid) + t["c"]
+    looks = int(o.results["coherence_looks"]) if "coherence_looks" in o.results else 49
+    expected = np.array([touzi_mean(g, looks) for g in planted])
     fitted = exp["a"] * np.exp(exp["b"] * grid) + (exp["c"] or 0.0)
-    return {"dev": float(np.max(np.abs(fitted - planted))), "range": [float(grid[0]), float(grid[-1])],
+    return {"dev": float(np.max(np.abs(fitted - expected))), "dev_planted": float(np.max(np.abs(fitted - planted))),
+            "range": [float(grid[0]), float(grid[-1])], "looks": looks,
             **{k: exp[k] for k in ("a", "b", "c", "a_se", "b_se", "c_se")}}
 
 
@@ -259,10 +283,14 @@ def check_coherence(c, o) -> None:
     sec = "coherence"
     curve = attempt(_coherence_curve, o)
     dev = pick(curve, "dev")
-    ok = not isinstance(curve, Missing) and dev <= 0.05
-    rng = "" if isinstance(curve, Missing) else f" (NDVI {curve['range'][0]:.2f}-{curve['range'][1]:.2f})"
-    c.condition(sec, "law: max |fitted − planted| over the samples' NDVI", 0.0, dev, ok, "≤ 0.05",
-                "coherencemodel exponential curve against a·exp(b·NDVI) + c" + rng)
+    ok = not isinstance(curve, Missing) and dev <= 0.04 and curve["dev_planted"] <= 0.1
+    rng = "" if isinstance(curve, Missing) else \
+        f" (NDVI {curve['range'][0]:.2f}-{curve['range'][1]:.2f}, {curve['looks']} looks)"
+    c.condition(sec, "law: max |fitted − expected estimate| over the samples' NDVI", 0.0, dev, ok, "≤ 0.04",
+                "coherencemodel exponential curve against the planted a·exp(b·NDVI) + c as a multilook "
+                "estimate sees it (Touzi's E|γ̂|, biased upwards)" + rng)
+    c.condition(sec, "law: max |fitted − planted| over the samples' NDVI", 0.0, pick(curve, "dev_planted"), ok,
+                "≤ 0.1", "the same curve against the planted law itself")
     for k in ("a", "b", "c"):
         val = pick(curve, k)
         se = None if isinstance(curve, Missing) else curve[f"{k}_se"]
@@ -322,9 +350,11 @@ def domain_error(o, true_path):
     p, _ = o.raster(pred)
     t, _ = o.raster(true_path)
     n, _ = o.raster(files[0])
-    m = (n >= MODEL_DOMAIN) & np.isfinite(p) & np.isfinite(t)
+    valid = np.isfinite(p) & np.isfinite(t) & np.isfinite(n)
+    m = valid & (n >= MODEL_DOMAIN)
     e = t[m] - p[m]
-    return {"mean": float(np.mean(e)), "std": float(np.std(e, ddof=1)), "n": int(m.sum())}
+    return {"mean": float(np.mean(e)), "std": float(np.std(e, ddof=1)), "n": int(m.sum()),
+            "outside": float(1.0 - m.sum() / max(valid.sum(), 1))}
 
 
 def _pair_csv(o):

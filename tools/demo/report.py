@@ -13,6 +13,7 @@ from . import charts
 from .checks import FAIL, INFO, NA, PASS, Missing
 from .data import Outputs
 from .recover_more import FARM_SITES, all_checks, domain_error
+from .steps import NETWORK_BPERP, NETWORK_DAYS
 
 TITLE = "InSAR Fusion demo: the Heihe and Ningxia workflow on the sample scene"
 PAPER = {"overlap_rmse": 2.8, "gwr_r2": 0.9, "lag_ndvi": 15.0, "lag_sm": 30.0,
@@ -274,7 +275,8 @@ def sec_coherence(rep: Report) -> str:
     rep.compare("Coherence error, estimated − predicted (Ningxia ROI1)",
                 f"{pr['ERROR_MEAN']:+.3f} ± {pr['ERROR_STD']:.3f} (sub-area); {dom['mean']:+.3f} ± {dom['std']:.3f} "
                 f"(NDVI ≥ 0.2)", "−0.041 ± 0.165",
-                "the sub-area is 60 % desert (NDVI < 0.12), outside the NDVI ≥ 0.2 range the model is fitted on")
+                f"{100 * dom['outside']:.0f} % of the sub-area has NDVI < 0.2 (desert), outside the range the "
+                "model is fitted on (coherencemodel masks it)")
     mean_coh = o.results["coherence"]["MEAN_COHERENCE"]
     return (f"<p>Coherence estimated from the SLC pair with a 7 × 7 window (mean {mean_coh:.3f}); "
             "the NDVI maximum-value composite between the two dates averaged onto the 25 m grid (paircomposites); "
@@ -305,7 +307,8 @@ def sec_network(rep: Report) -> str:
                             np.array([idx[str(r["secondary"])] for r in rows]), title=f"{track}: {len(rows)} pairs")
         out.append(rep.figure(name, fig, name))
         pp, pi = PAPER["pairs"][track]
-        rep.compare(f"SBAS pairs {track} (≤ 48 d, ≤ 150 m)", f"{res['N_PAIRS']} pairs, {res['N_DATES']} images",
+        rep.compare(f"SBAS pairs {track} (≤ {NETWORK_DAYS:g} d, ≤ {NETWORK_BPERP:g} m)",
+                    f"{res['N_PAIRS']} pairs, {res['N_DATES']} images",
                     f"{pp} pairs, {pi} images", "connected" if res["CONNECTED"] else "DISCONNECTED")
     return "".join(out)
 

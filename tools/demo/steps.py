@@ -15,8 +15,8 @@ SIGNIFICANT = 10.0                      # mm/yr, Heihe section 3.3
 GWR_BANDWIDTH = 500.0                   # m, fixed bisquare (the paper)
 SITES = ("P1", "P2", "P3", "P6")        # time-series sites (paper Figs. 7, 11, 12)
 COHERENCE_LOOKS = 7                     # 7 x 7 estimation window: 49 looks
-SAMPLE_WINDOW = 3                       # 3 x 3 pixel windows for the NDVI-coherence samples
-NETWORK_DAYS, NETWORK_BPERP = 48, 150.0  # pair thresholds: 4 revisits, 150 m
+SAMPLE_WINDOW = 5                       # 5 x 5 pixel windows for the NDVI-coherence samples
+NETWORK_DAYS, NETWORK_BPERP = 36, 150.0  # pair thresholds: 3 revisits, 150 m (~3 pairs an image)
 CHANGE_RASTERS = ("ndvi_interannual", "ndvi_seasonal", "sm_interannual", "sm_seasonal")
 EXPLANATORY = ("ndvi_interannual", "sm_interannual")  # dNDVI and dSM, Jul 2020 - Jul 2019
 REGIONS_LAYER = "regions.gpkg|layername=regions"

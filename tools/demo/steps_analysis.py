@@ -48,6 +48,7 @@ def sites(ctx):
         "SITES": site_pts, "SITE_FIELD": "name", "INSAR": ctx.files["merged"], "RADIUS": 2000.0,
         "NDVI_STACK": ctx.scene_files("ndvi"), "SM_STACK": ctx.scene_files("soil_moisture"),
         "PRECIP_STACK": ctx.scene_files("precipitation"), "SMOOTHING": 3,
+        "MONTH_DAY": 0,  # month-only names stand for the 1st: the scene's convention (docs/scene.md)
         "OUTPUT_TABLE": out["series"], "OUTPUT_CORRELATION": out["correlation"],
         "OUTPUT_LAGS": out["lags"], "OUTPUT_HTML": html}, "P1-P3, P6", key="sitetimeseries")
     ctx.sub_reports["Site time series (Figs. 7, 11, 12)"] = html
@@ -68,6 +69,8 @@ def coherence(ctx):
                                 "SECONDARY": ctx.scene_path("slc", f"slc_{tag(sec)}.tif"),
                                 "WINDOW_X": COHERENCE_LOOKS, "WINDOW_Y": COHERENCE_LOOKS, "OUTPUT": coh},
                   f"{COHERENCE_LOOKS}x{COHERENCE_LOOKS} window", key="coherence")
+    res["LOOKS"] = COHERENCE_LOOKS ** 2
+    ctx.results["coherence_looks"] = COHERENCE_LOOKS ** 2
     ctx.add_raster(coh, "Coherence estimated from the SLC pair", "Coherence", "qml")
     pairs_dir = os.path.join(ctx.rasters, "ndvi_pairs")
     pc = ctx.run("paircomposites", {"INPUTS": ctx.files["s2_ndvi"],
