@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     ap.add_argument("--screenshot", help="PNG to save under Xvfb (default: beside the project)")
     ap.add_argument("--xvfb", action="store_true", help="use Xvfb even when a display is available")
     ap.add_argument("--timeout", type=float, default=240)
+    ap.add_argument("--status", help="keep the start-up script's JSON status here (layers, inspector, lags)")
     a = ap.parse_args(argv)
     project = os.path.abspath(a.project)
     if not os.path.exists(project):
@@ -39,11 +40,15 @@ def main(argv=None) -> int:
         print("No display and no Xvfb: install xvfb (make deps) or run with a display.", file=sys.stderr)
         return 2
     shot = os.path.abspath(a.screenshot or os.path.join(os.path.dirname(project), "qgis_screenshot.png"))
-    status = os.path.join(tempfile.mkdtemp(prefix="if-qgis-"), "status.json")
+    status = os.path.abspath(a.status) if a.status else os.path.join(tempfile.mkdtemp(prefix="if-qgis-"),
+                                                                        "status.json")
     os.environ["IF_STATUS"] = status
     code = desktop.run(code=os.path.join(HERE, "demo", "qgis_startup.py"), project=project,
                        screenshot=shot, status=status, timeout=a.timeout, settle=2.0)
-    info = json.load(open(status)) if os.path.exists(status) else {}
+    info = {}
+    if os.path.exists(status):
+        with open(status) as f:
+            info = json.load(f)
     print(f"QGIS under Xvfb: {info.get('layers', '?')} layers"
           + (f", invalid: {info['invalid']}" if info.get("invalid") else "")
           + (f"; inspector on point {info['point_ids']}" if info.get("point_ids") else "")

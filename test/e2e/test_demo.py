@@ -7,6 +7,7 @@ and its planted-against-recovered table (report.json) is within tolerance everyw
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -120,3 +121,22 @@ def test_report_is_self_contained_and_every_planted_parameter_is_recovered(demo)
     compared = {c["result"] for c in report["paper"]}
     assert any("Overlap RMSE" in c for c in compared) and any("GWR" in c for c in compared)
     assert any("Coherence error" in c for c in compared) and any("Lag" in c for c in compared)
+
+
+@pytest.mark.desktop
+@pytest.mark.skipif(shutil.which("Xvfb") is None or shutil.which("qgis") is None,
+                    reason="needs Xvfb and the QGIS desktop (make deps installs both)")
+def test_make_qgis_opens_the_project_and_the_inspector_charts_a_farmland_point(demo, tmp_path):
+    out, _ = demo
+    shot, status = tmp_path / "shot.png", tmp_path / "status.json"
+    subprocess.run([sys.executable, os.path.join(iftest.REPO, "tools", "open_qgis.py"), "--xvfb", "--project",
+                    str(out / "insar_fusion_demo.qgz"), "--screenshot", str(shot), "--status", str(status)],
+                   capture_output=True, text=True, timeout=400)
+    st = json.loads(status.read_text())
+    assert st["layers"] >= 40 and st["invalid"] == [], st
+    assert st["inspector"] and st["charts"], st  # the sources restored from the project, a point charted
+    truth = json.loads((out / "scene" / "truth.json").read_text())["lags_days"]
+    lags = next(iter(st["lags"].values()))  # the clicked point in P1: its 2000 m circle
+    assert lags["ndvi"] == pytest.approx(truth["ndvi"], abs=5.0)
+    assert lags["soil_moisture"] == pytest.approx(truth["soil_moisture"], abs=5.0)
+    assert shot.stat().st_size > 100_000

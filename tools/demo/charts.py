@@ -149,8 +149,9 @@ def lag_chart(lags: Dict[str, Dict[str, float]], planted: Dict[str, float], pape
     return fig
 
 
-def coherence_curves(x, y, models: List[dict], planted: dict):
-    """NDVI-coherence window means, the three fitted models and the planted law (Ningxia Fig. 2-4)."""
+def coherence_curves(x, y, models: List[dict], planted: dict, expected=None):
+    """NDVI-coherence window means, the three fitted models and the planted law (Ningxia Fig. 2-4);
+    `expected`: (label, callable NDVI -> γ) the planted law as the estimator sees it."""
     from insar_fusion.core.coherence.models import evaluate
 
     fig = new_figure(7.5, 4.8)
@@ -164,6 +165,8 @@ def coherence_curves(x, y, models: List[dict], planted: dict):
                 label=f"{m['model']}: R² {m['r2']:.3f}" + (" (best)" if m.get("best") else ""))
     ax.plot(grid, planted["a"] * np.exp(planted["b"] * grid) + planted["c"], "k--", lw=1.5,
             label=f"planted {planted['a']:g}·exp({planted['b']:g}·NDVI) + {planted['c']:g}")
+    if expected is not None:
+        ax.plot(grid, expected[1](grid), "k:", lw=1.5, label=expected[0])
     ax.set_xlabel("NDVI (MVC of the pair, 25 m)")
     ax.set_ylabel("coherence γ")
     ax.legend(fontsize=8)

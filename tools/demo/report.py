@@ -12,8 +12,8 @@ from insar_fusion.core.report import figure_img, figure_png, table, write_html
 from . import charts
 from .checks import FAIL, INFO, NA, PASS, Missing
 from .data import Outputs
-from .recover_more import FARM_SITES, all_checks, domain_error
-from .steps import NETWORK_BPERP, NETWORK_DAYS
+from .recover_more import FARM_SITES, all_checks, domain_error, touzi_mean
+from .steps import COHERENCE_LOOKS, NETWORK_BPERP, NETWORK_DAYS, SAMPLE_WINDOW
 
 TITLE = "InSAR Fusion demo: the Heihe and Ningxia workflow on the sample scene"
 PAPER = {"overlap_rmse": 2.8, "gwr_r2": 0.9, "lag_ndvi": 15.0, "lag_sm": 30.0,
@@ -48,6 +48,8 @@ class Report:
 
 def _fmt(v, digits=3):
     if isinstance(v, float):
+        if abs(v) >= 1e4 and float(v).is_integer():
+            return f"{v:.0f}"
         return f"{v:.{digits}g}"
     return "" if v is None else str(v)
 
@@ -262,8 +264,12 @@ def sec_coherence(rep: Report) -> str:
     out = [table(["model", "fit", "RMSE", "paper", "R²", "paper", "PICP", "paper", "PINAW", "paper", "n"], body)]
     s = o.points("coherence_samples", ["ndvi_mean", "coherence_mean", "used"])
     used = s.columns["used"] == 1
+    t = o.truth["coherence"]
+    looks = int(o.results.get("coherence_looks", 49))
+    seen = (f"planted, as a {looks}-look estimate sees it (Touzi)",
+            lambda g: np.array([touzi_mean(t["a"] * np.exp(t["b"] * v) + t["c"], looks) for v in g]))
     out.append(rep.figure("coherence_models", charts.coherence_curves(
-        s.columns["ndvi_mean"][used], s.columns["coherence_mean"][used], models, o.truth["coherence"]), "models"))
+        s.columns["ndvi_mean"][used], s.columns["coherence_mean"][used], models, t, seen), "models"))
     pr = o.results["predict"]
     dom = domain_error(o, o.raster_file("coherence"))
     err, _ = o.raster(o.raster_file("coherence_error"))
@@ -278,9 +284,12 @@ def sec_coherence(rep: Report) -> str:
                 f"{100 * dom['outside']:.0f} % of the sub-area has NDVI < 0.2 (desert), outside the range the "
                 "model is fitted on (coherencemodel masks it)")
     mean_coh = o.results["coherence"]["MEAN_COHERENCE"]
-    return (f"<p>Coherence estimated from the SLC pair with a 7 × 7 window (mean {mean_coh:.3f}); "
+    w, n = COHERENCE_LOOKS, SAMPLE_WINDOW
+    return (f"<p>Coherence estimated from the SLC pair with a {w} × {w} window (mean {mean_coh:.3f}); "
             "the NDVI maximum-value composite between the two dates averaged onto the 25 m grid (paircomposites); "
-            "3 × 3 sample windows with |R| ≥ 0.6; models scored at 99 % (RMSE, R², PICP, PINAW).</p>" + "".join(out)
+            f"{n} × {n} sample windows with |R| ≥ 0.6; models scored at 99 % (RMSE, R², PICP, PINAW). The "
+            "sample coherence of a multilook window is biased upwards where coherence is low (Touzi et al. "
+            "1999); the dotted curve is the planted law as such an estimate sees it.</p>" + "".join(out)
             + f"<p>Prediction error over the whole sub-area {pr['ERROR_MEAN']:+.3f} ± {pr['ERROR_STD']:.3f}; over the "
             f"{dom['n']} pixels with NDVI ≥ 0.2 {dom['mean']:+.3f} ± {dom['std']:.3f}. Usable for InSAR (NDVI ≤ 0.4, "
             f"predicted ≥ 0.3): {100 * pr['USABLE_FRACTION']:.0f} % of the sub-area; "

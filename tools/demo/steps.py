@@ -48,7 +48,7 @@ def scene(ctx):
                 "Sites and regions", "regions", visible=True)
     ctx.publish(ctx.scene_path("regions.gpkg") + "|layername=footprints", "footprints",
                 "Footprints (tracks, overlap, S2/SLC sub-area)", "Scene", "footprints")
-    n = {t: v["n_points"] for t, v in truth["tracks"].items()}
+    n = ", ".join(f"{t} {v['n_points']}" for t, v in truth["tracks"].items())
     return {"size": truth["size"], "seed": truth["seed"], "points": n}
 
 
