@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 LAYERS = {"regions", "footprints", "t128_los", "t026_los", "t128_vertical", "t026_vertical", "vertical_rate",
           "overlap_pairs", "significant", "seasonal", "seasonal_t128", "seasonal_t026", "change_table",
-          "sampled", "region_points", "gwr", "ols_regions", "sites", "site_series", "site_correlation",
+          "sampled", "region_points", "gwr", "gwr_farmland", "ols_regions", "sites", "site_series", "site_correlation",
           "site_lags", "coherence_models", "coherence_samples", "reliability", "baseline_decorrelation",
           "network_t128", "network_t026"}
 TABLES = {"change_table", "ols_regions", "site_series", "site_correlation", "site_lags", "coherence_models",

@@ -29,7 +29,7 @@ def main(argv=None) -> int:
                   "manifest.json", "demo_errors.log"):
         if os.path.exists(os.path.join(out, stale)):
             os.remove(os.path.join(out, stale))
-    for stale in ("work", "rasters", "reports"):
+    for stale in ("work", "rasters", "reports", "figures"):
         shutil.rmtree(os.path.join(out, stale), ignore_errors=True)
     console.line(f"InSAR Fusion demo: {a.scene} scene (seed {a.seed}) into {out}")
     import qgis_headless  # tools/ is on sys.path (tools/demo.py)

@@ -110,9 +110,10 @@ def build_project(ctx) -> dict:
     for p in ctx.published:
         uri = f"{ctx.gpkg}|layername={p.name}"
         copies = [(p.title, p.style, p.visible)]
-        if p.name == "gwr":  # the coefficients as well: same layer, styled by each coefficient
+        if p.name in ("gwr", "gwr_farmland"):  # the coefficients too: the layer styled by each one
             from .steps import EXPLANATORY
-            copies += [(f"GWR coefficient of {x}", f"coef:coef_{x}", False) for x in EXPLANATORY]
+            which = "significant points" if p.name == "gwr" else "farmland points"
+            copies += [(f"GWR coefficient of {x} ({which})", f"coef:coef_{x}", False) for x in EXPLANATORY]
         for title, style, visible in copies:
             layer = QgsVectorLayer(uri, title, "ogr")
             if style and layer.isValid():

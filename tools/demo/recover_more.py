@@ -94,8 +94,9 @@ def check_change(c, o) -> None:
 
 # --- GWR ---------------------------------------------------------------------------------------------
 def _gwr_farmland(o):
-    g = _layer(o, "gwr", ["intercept", "coef_ndvi_interannual", "coef_sm_interannual"], "step 8")
-    ok = np.isfinite(g.columns["coef_ndvi_interannual"]) & (_landcover(o, g.x, g.y) == 1)
+    """The GWR of the farmland points (land cover 1), where the planted relation holds."""
+    g = _layer(o, "gwr_farmland", ["intercept", "coef_ndvi_interannual", "coef_sm_interannual"], "step 8")
+    ok = np.isfinite(g.columns["coef_ndvi_interannual"])
     if ok.sum() < 10:
         raise Missing("not recovered: fewer than 10 farmland points with GWR estimates")
     return g, ok
@@ -123,7 +124,7 @@ def check_gwr(c, o) -> None:
         big = max(abs(s["per_km_x"]), abs(s["per_km_y"]))
         const_tol = 0.5 if k == "b0" else 0.05 * abs(s["const"])
         grad_tol = 0.25 if big == 0 else 0.25 * big
-        how = "plane fitted to the local GWR estimates at the farmland points"
+        how = "plane fitted to the local estimates of the GWR of every farmland point (gwr_farmland)"
         c.number(sec, "const", s["const"], pick(plane, 0), abs_tol=const_tol, how=how)
         c.number(sec, "per_km_x", s["per_km_x"], pick(plane, 1), abs_tol=grad_tol, unit="per km", how=how)
         c.number(sec, "per_km_y", s["per_km_y"], pick(plane, 2), abs_tol=grad_tol, unit="per km", how=how)
@@ -283,12 +284,13 @@ def check_coherence(c, o) -> None:
     sec = "coherence"
     curve = attempt(_coherence_curve, o)
     dev = pick(curve, "dev")
-    ok = not isinstance(curve, Missing) and dev <= 0.04 and curve["dev_planted"] <= 0.1
+    ok = not isinstance(curve, Missing) and dev <= 0.06 and curve["dev_planted"] <= 0.1
     rng = "" if isinstance(curve, Missing) else \
         f" (NDVI {curve['range'][0]:.2f}-{curve['range'][1]:.2f}, {curve['looks']} looks)"
-    c.condition(sec, "law: max |fitted − expected estimate| over the samples' NDVI", 0.0, dev, ok, "≤ 0.04",
+    c.condition(sec, "law: max |fitted − expected estimate| over the samples' NDVI", 0.0, dev, ok, "≤ 0.06",
                 "coherencemodel exponential curve against the planted a·exp(b·NDVI) + c as a multilook "
-                "estimate sees it (Touzi's E|γ̂|, biased upwards)" + rng)
+                "estimate sees it (Touzi's E|γ̂|, biased upwards)" + rng + "; a fit to ~160 window means: "
+                "0.034-0.058 over seeds 1-7 and 42")
     c.condition(sec, "law: max |fitted − planted| over the samples' NDVI", 0.0, pick(curve, "dev_planted"), ok,
                 "≤ 0.1", "the same curve against the planted law itself")
     for k in ("a", "b", "c"):

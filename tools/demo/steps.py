@@ -195,13 +195,16 @@ def _slc_pair(ctx):
 
 # --- 7. sample ---------------------------------------------------------------------------------
 def _sample_and_join(ctx, src, name, label, discard):
-    """samplerasters (bilinear dNDVI, dSM) then the region name of each point (region_name)."""
+    """samplerasters (bilinear dNDVI, dSM; nearest land cover), then each point's region (region_name)."""
     raw = ctx.work_path(name + "_raw")
     ctx.run("samplerasters", {"INPUT": src, "RASTERS": [ctx.files[k] for k in EXPLANATORY],
                               "METHOD": 1, "FIELD_PREFIX": "", "OUTPUT": raw}, label, key=f"sample_{name}")
+    classes = ctx.work_path(name + "_landcover")
+    ctx.run("samplerasters", {"INPUT": raw, "RASTERS": [ctx.scene_path("landcover.tif")], "METHOD": 0,
+                              "FIELD_PREFIX": "", "OUTPUT": classes}, "land cover (nearest)")
     out = ctx.work_path(name)
     ctx.run("native:joinattributesbylocation", {
-        "INPUT": raw, "JOIN": ctx.scene_path(REGIONS_LAYER), "PREDICATE": [5], "JOIN_FIELDS": ["name"],
+        "INPUT": classes, "JOIN": ctx.scene_path(REGIONS_LAYER), "PREDICATE": [5], "JOIN_FIELDS": ["name"],
         "METHOD": 1, "DISCARD_NONMATCHING": discard, "PREFIX": "region_", "OUTPUT": out},
         "region of each point")
     ctx.files[name] = out

@@ -12,10 +12,20 @@ def gwr(ctx):
     path = ctx.work_path("gwr")
     res = ctx.run("gwr", {"INPUT": ctx.files["sampled"], "DEPENDENT": "velocity",
                           "EXPLANATORY": list(EXPLANATORY), "BANDWIDTH": GWR_BANDWIDTH, "KERNEL": 0,
-                          "OUTPUT": path}, "500 m bisquare", key="gwr")
+                          "OUTPUT": path}, "significant points, 500 m bisquare", key="gwr")
     ctx.files["gwr"] = path
-    ctx.publish(path, "gwr", "GWR local R²", "Regression", "local_r2")
-    return {"R2": f"{res['R2']:.3f} (paper 0.9)", "under-supported": res["N_UNDERSUPPORTED"]}
+    ctx.publish(path, "gwr", "GWR local R² (significant points)", "Regression", "local_r2")
+    farm = ctx.work_path("farmland_points")
+    ctx.run("native:extractbyattribute", {"INPUT": ctx.files["region_points"], "FIELD": "landcover",
+                                          "OPERATOR": 0, "VALUE": "1", "OUTPUT": farm},
+            "farmland points of both tracks (land cover 1)")
+    farm_gwr = ctx.work_path("gwr_farmland")
+    res_farm = ctx.run("gwr", {"INPUT": farm, "DEPENDENT": "velocity", "EXPLANATORY": list(EXPLANATORY),
+                               "BANDWIDTH": GWR_BANDWIDTH, "KERNEL": 0, "OUTPUT": farm_gwr},
+                       "farmland points, 500 m bisquare", key="gwr_farmland")
+    ctx.publish(farm_gwr, "gwr_farmland", "GWR local R² (all farmland points)", "Regression", "local_r2")
+    return {"R2": f"{res['R2']:.3f} (paper 0.9)", "under-supported": res["N_UNDERSUPPORTED"],
+            "farmland R2": f"{res_farm['R2']:.3f}"}
 
 
 # --- 9. OLS per region -------------------------------------------------------------------------
