@@ -73,7 +73,7 @@ package: deps
 	$(PY) tools/package.py --dist $(DIST)
 
 bench: venv
-	$(VPY) bench/run.py
+	$(VPY) bench/run.py $(if $(QUICK),--quick,)
 
 qgis: deps install
 	@test -f $(OUT)/insar_fusion_demo.qgz || $(MAKE) demo
