@@ -49,7 +49,10 @@ def scene(ctx):
     ctx.publish(ctx.scene_path("regions.gpkg") + "|layername=footprints", "footprints",
                 "Footprints (tracks, overlap, S2/SLC sub-area)", "Scene", "footprints")
     n = ", ".join(f"{t} {v['n_points']}" for t, v in truth["tracks"].items())
-    return {"size": truth["size"], "seed": truth["seed"], "points": n}
+    out = {"size": truth["size"], "seed": truth["seed"], "points": n}
+    if os.path.isdir(ctx.scene_path("ndvi_5m")):
+        out["ndvi_5m/"] = "not used (benchmark data; every step applies to this scene)"
+    return out
 
 
 # --- 1. import ---------------------------------------------------------------------------------
