@@ -25,6 +25,7 @@ help:
 	@echo "make package  dist/insar_fusion-$(VERSION).zip for 'Install from ZIP'"
 	@echo "make bench    benchmarks against peers (mgwr, QGIS native algorithms, numpy)"
 	@echo "make qgis     open QGIS with the plugin and the demo project"
+	@echo "make demo-docs  the report's key figures and a QGIS screenshot into docs/"
 
 # Debian packages, installed only when missing.
 deps:
