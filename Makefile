@@ -60,7 +60,7 @@ demo: deps install
 install: deps
 	mkdir -p $(dir $(PLUGIN_LINK))
 	ln -sfn $(CURDIR) $(PLUGIN_LINK)
-	/usr/bin/qgis_process.bin plugins enable insar_fusion >/dev/null
+	out=$$(/usr/bin/qgis_process.bin plugins enable insar_fusion 2>&1) || echo "$$out" | grep -q "already enabled"
 	@echo "Installed: $(PLUGIN_LINK) -> $(CURDIR)"
 	@echo "Try: /usr/bin/qgis_process.bin help insarfusion:lostovertical"
 

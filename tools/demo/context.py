@@ -1,31 +1,11 @@
 """What the steps share: folders, processing.run with progress, and the results GeoPackage."""
-import contextlib
 import dataclasses
 import json
 import os
-import sys
 import time
 from typing import Dict, List, Optional
 
 RESULTS_GPKG = "results.gpkg"
-QUIET = ("Failed to fetch spatial reference on layer",)  # changesummary's in-memory mask layers
-
-
-@contextlib.contextmanager
-def quiet_gdal():
-    """Drop GDAL's known-harmless warnings (listed in QUIET) while a step runs; pass the rest on."""
-    from osgeo import gdal
-
-    def handler(err_class, err_no, msg):
-        if err_class == gdal.CE_Warning and any(q in msg for q in QUIET):
-            return
-        print(f"GDAL: {msg}", file=sys.stderr)
-
-    gdal.PushErrorHandler(handler)
-    try:
-        yield
-    finally:
-        gdal.PopErrorHandler()
 
 
 @dataclasses.dataclass
