@@ -78,3 +78,13 @@ def sample(path: str, x: np.ndarray, y: np.ndarray, points_wkt: str = "",
     out[~np.isfinite(out)] = np.nan
     progress(1.0)
     return out
+
+
+def require_values(values: np.ndarray, what: str) -> np.ndarray:
+    """Refuse sampled values that are all missing: the raster does not cover the points."""
+    v = np.asarray(values, float)
+    if v.size and not np.isfinite(v).any():
+        raise InputError(f"{what} has no value at any of the {v.shape[0]} points: it does not cover "
+                         "them, or is nodata there. Check the raster's extent and CRS against the "
+                         "points'.")
+    return values

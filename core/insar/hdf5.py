@@ -208,6 +208,12 @@ def _grid_points(shape, grids: Dict[str, tuple], files, ts_file, ts_name: str, t
                  nodata, min_coherence, centre, progress: Progress):
     """Read the grids strip by strip and keep the valid pixels as points."""
     rows, cols = int(shape[0]), int(shape[1])
+    checked = [(files[p][ds], p) for p, ds, _ in grids.values()]
+    checked += [(ts_file[ts_name], ts_file.filename)] if ts_file is not None else []
+    for dset, p in checked:
+        if dset.dtype.kind not in "fiub":
+            raise InputError(f"/{dset.name.lstrip('/')} in '{os.path.basename(p)}' holds "
+                             f"{'text' if dset.dtype.kind in 'SUO' else dset.dtype}, not numbers.")
     xs, ys, series, vals = [], [], [], {k: [] for k in grids if k != "mask"}
     for r0 in range(0, rows, STRIP):
         r1 = min(rows, r0 + STRIP)
