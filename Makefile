@@ -68,12 +68,9 @@ uninstall:
 	rm -f $(PLUGIN_LINK)
 
 # git archive of the committed tree plus uncommitted edits; export-ignore drops tests and tools.
+# Tracked and new (not ignored) files, minus export-ignore (tests, tools, build files).
 package: deps
-	mkdir -p $(DIST)
-	rm -f $(DIST)/insar_fusion-$(VERSION).zip
-	ref=$$(git stash create); git archive --format=zip --prefix=insar_fusion/ \
-	  -o $(DIST)/insar_fusion-$(VERSION).zip $${ref:-HEAD}
-	@echo "$(DIST)/insar_fusion-$(VERSION).zip"
+	$(PY) tools/package.py --dist $(DIST)
 
 bench: venv
 	$(VPY) bench/run.py

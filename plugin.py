@@ -41,6 +41,10 @@ class InsarFusionPlugin:
         bar.insertMenu(help_menu, self.menu) if help_menu else bar.addMenu(self.menu)
         self.toolbar = self.iface.addToolBar("InSAR Fusion")
         self.toolbar.setObjectName("InsarFusionToolbar")
+        self.add_action("Time-series inspector", icon("icons/inspector.svg"), self.show_inspector,
+                        "InsarFusionInspectorAction")
+        self.add_action("Draw study area", icon("icons/study_area.svg"), self.draw_study_area,
+                        "InsarFusionStudyAreaAction")
         self.add_action("Settings…", icon("icons/settings.svg"), self.open_settings,
                         "InsarFusionSettingsAction")
 
@@ -55,6 +59,28 @@ class InsarFusionPlugin:
             self.toolbar.addAction(action)
         self.actions.append(action)
         return action
+
+    def inspector(self):
+        """The time-series inspector dock, created on first use (unload() removes it)."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .ui.inspector.dock import InspectorDock
+
+        dock = next((d for d in self.docks if isinstance(d, InspectorDock)), None)
+        if dock is None:
+            dock = InspectorDock(self.iface)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
+            self.docks.append(dock)
+        return dock
+
+    def show_inspector(self):
+        dock = self.inspector()
+        dock.show()
+        dock.raise_()
+        dock.activate_pick()
+
+    def draw_study_area(self):
+        self.inspector().activate_study_area()
 
     def open_settings(self):
         from .ui.settings_dialog import SettingsDialog

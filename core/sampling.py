@@ -62,22 +62,29 @@ def sample(path: str, x: np.ndarray, y: np.ndarray, points_wkt: str = "",
         block = ds.ReadAsArray(x0, y0, xs, ys, band_list=band_list)
         if block is None:
             raise InputError(f"Reading '{path}' failed (is the file truncated or corrupt?).")
-        block = block.reshape(len(band_list), ys, xs).astype(float)
-        for j, nd in enumerate(nodata):
-            if nd is not None:
-                block[j][block[j] == nd] = np.nan
+        block = block.reshape(len(band_list), ys, xs)
         lc, lr = c - x0, r - y0
         if method == "nearest":
-            out[idx[a:b]] = block[:, lr, lc].T
+            out[idx[a:b]] = _values(block, lr, lc, nodata).T
         else:
             fx = (col[idx[a:b]] - 0.5) - c
             fy = (row[idx[a:b]] - 0.5) - r
-            v00, v01 = block[:, lr, lc], block[:, lr, lc + 1]
-            v10, v11 = block[:, lr + 1, lc], block[:, lr + 1, lc + 1]
+            v00, v01 = _values(block, lr, lc, nodata), _values(block, lr, lc + 1, nodata)
+            v10, v11 = _values(block, lr + 1, lc, nodata), _values(block, lr + 1, lc + 1, nodata)
             out[idx[a:b]] = ((v00 * (1 - fx) + v01 * fx) * (1 - fy) + (v10 * (1 - fx) + v11 * fx) * fy).T
     out[~np.isfinite(out)] = np.nan
     progress(1.0)
     return out
+
+
+def _values(block: np.ndarray, rows: np.ndarray, cols: np.ndarray, nodata) -> np.ndarray:
+    """(bands, k) float values of a block at pixels (rows, cols); nodata as NaN."""
+    raw = block[:, rows, cols]
+    vals = raw.astype(float)
+    for j, nd in enumerate(nodata):
+        if nd is not None:
+            vals[j][raw[j] == nd] = np.nan
+    return vals
 
 
 def require_values(values: np.ndarray, what: str) -> np.ndarray:

@@ -12,6 +12,7 @@ from osgeo import gdal, ogr, osr
 
 from .atomic import atomic_output
 from .errors import InputError
+from .gpkg_bulk import bulk_point_index, drop_triggers, restore_triggers
 from .points import PointTable
 
 ogr.UseExceptions()
@@ -20,6 +21,7 @@ osr.UseExceptions()
 _DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
             ".csv": "CSV", ".fgb": "FlatGeobuf"}
 SHAPEFILE_MAX_FIELDS = 250
+BULK_RTREE_MIN = 1000  # from this many points the spatial index is packed in bulk (gpkg_bulk)
 
 
 def driver_for(path: str) -> str:
@@ -126,9 +128,11 @@ def _write_gpkg(path, layer_name, table, progress):
     defn = lyr.GetLayerDefn()
     field_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     ds = None
+    bulk = _empty_spatial_index(path, table_name) if len(table) >= BULK_RTREE_MIN else False
     srs_id = 0
     con = sqlite3.connect(path)
     try:
+        triggers = drop_triggers(con, table_name, "geom", bulk)
         row = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?",
                           (table_name,)).fetchone()
         srs_id = int(row[0]) if row else 0
@@ -148,12 +152,30 @@ def _write_gpkg(path, layer_name, table, progress):
             con.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? WHERE table_name=?",
                         (float(np.nanmin(table.x)), float(np.nanmin(table.y)),
                          float(np.nanmax(table.x)), float(np.nanmax(table.y)), table_name))
+        if bulk:
+            bulk = bulk_point_index(con, table_name, "geom", table.x, table.y)
+        restore_triggers(con, table_name, triggers)
         con.commit()
     finally:
         con.close()
     ds = ogr.Open(path, 1)
-    ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
+    if not bulk:
+        if any(name.startswith("rtree_") for name, _ in triggers):  # packed index rejected
+            ds.ExecuteSQL(f"SELECT DisableSpatialIndex('{table_name}', 'geom')")
+        ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
     ds = None
+
+
+def _empty_spatial_index(path: str, table_name: str) -> bool:
+    """Create the GeoPackage spatial index while the table is empty (filled in bulk later)."""
+    ds = ogr.Open(path, 1)
+    try:
+        ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
+        return True
+    except RuntimeError:
+        return False
+    finally:
+        ds = None
 
 
 def layer_names(path: str) -> List[str]:
@@ -192,12 +214,12 @@ def read_points(path: str, layer: Optional[str] = None,
     wkt = srs.ExportToWkt() if srs is not None else ""
     xs, ys = [], []
     cols: Dict[str, list] = {n: [] for n in (columns if columns is not None else all_names)}
-    for batch in _arrow_batches(ds, lyr, len(cols)):
+    for batch in arrow_batches(ds, lyr, len(cols)):
         geoms = batch.get(lyr.GetGeometryColumn() or "wkb_geometry")
         if geoms is None:
             geoms = next((v for k, v in batch.items() if k not in cols and k != "OGC_FID"
                           and k != lyr.GetFIDColumn()), None)
-        x, y = _points_from_wkb(geoms)
+        x, y = points_from_wkb(geoms)
         xs.append(x)
         ys.append(y)
         for n in cols:
@@ -211,7 +233,7 @@ def read_points(path: str, layer: Optional[str] = None,
     return PointTable(x, y, out, wkt)
 
 
-def _arrow_batches(ds, lyr, n_fields: int):
+def arrow_batches(ds, lyr, n_fields: int, options=("USE_MASKED_ARRAYS=YES",)):
     """The layer's Arrow record batches as numpy dicts.
 
     GDAL 3.6's GeoPackage Arrow reader passes every field to one SQLite function, which takes at
@@ -224,7 +246,7 @@ def _arrow_batches(ds, lyr, n_fields: int):
     if wide:
         gdal.SetThreadLocalConfigOption(key, "YES")
     try:
-        yield from lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"])
+        yield from lyr.GetArrowStreamAsNumPy(options=list(options))
     finally:
         if wide:
             gdal.SetThreadLocalConfigOption(key, old)
@@ -248,7 +270,7 @@ def _normalise(col, ftype) -> np.ndarray:
     return col
 
 
-def _points_from_wkb(geoms) -> tuple:
+def points_from_wkb(geoms) -> tuple:
     """x and y of WKB points (any byte order, 2D/Z/M); NaN for missing geometries."""
     n = len(geoms)
     if n and geoms.dtype.kind == "V":  # OGR's Arrow reader gives fixed-width WKB for points

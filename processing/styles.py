@@ -39,15 +39,21 @@ def _symbol(geometry_type, size):
 
 
 def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, size=1.6,
-              limits=None):
+              limits=None, values=None):
     """A style function: graduated colours on `field`.
 
     diverging=True centres the classes on zero with symmetric limits (98th percentile of |v|),
     which is what a deformation-rate map needs. Red is subsidence (negative) with RdBu.
+    `values` (optional) are the field's values when the caller has them already: reading them
+    back feature by feature costs seconds on a million points.
     """
+    given = None
+    if values is not None:
+        given = np.asarray(values, float)
+        given = given[np.isfinite(given)]
 
     def apply(layer):
-        vals = _values(layer, field)
+        vals = given if given is not None else _values(layer, field)
         if limits is not None:
             lo, hi = limits
         elif vals.size == 0:
@@ -186,3 +192,12 @@ def save_raster_style(path, style):
     if not had_aux and os.path.exists(aux):  # statistics QGIS cached while styling: not ours to leave
         os.remove(aux)
     return qml
+
+
+def style_raster_output(alg, context, path: str, style) -> None:
+    """Save a .qml sidecar next to an output raster and style the layer QGIS loads at the end."""
+    import os
+    from .layers import attach_style
+    if path and os.path.exists(path):
+        save_raster_style(path, style)
+    attach_style(alg, context, path, style)

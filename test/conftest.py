@@ -14,15 +14,11 @@ iftest.make_importable()
 
 @pytest.fixture(scope="session")
 def provider(qgis_app, qgis_processing):
-    """The InSAR Fusion provider registered with the Processing framework."""
-    from qgis.core import QgsApplication
-    from insar_fusion.processing.provider import InsarFusionProvider
+    """The InSAR Fusion provider registered with the Processing framework.
 
-    registry = QgsApplication.processingRegistry()
-    prov = registry.providerById("insarfusion")
-    if prov is None:
-        prov = InsarFusionProvider()
-        registry.addProvider(prov)
+    A plugin-unload test (test/ui) removes it; iftest.run_alg registers it again when needed.
+    """
+    prov = iftest.ensure_provider()
     assert not prov.load_errors, prov.load_errors
     yield prov
 

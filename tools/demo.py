@@ -39,7 +39,7 @@ def run(alg, params, label):
     return res
 
 
-def steps(out):
+def steps(out, scene="small"):
     """The demo's steps, in order: (label, callable)."""
     import numpy as np
     from insar_fusion.core.points import PointTable
@@ -60,7 +60,12 @@ def steps(out):
         run("lostovertical", {"INPUT": os.path.join(out, "los_points.gpkg"),
                               "OUTPUT": os.path.join(out, "vertical_points.gpkg")}, "LOS to vertical")
 
-    return [("Write a first point layer", first_points), ("LOS to vertical", vertical)]
+    def sample_scene():
+        run("samplescene", {"OUTPUT_FOLDER": os.path.join(out, "scene"), "SIZE": ["small", "large"].index(scene),
+                            "SEED": 42, "LOAD_LAYERS": False}, "Sample scene")
+
+    return [("Sample scene (with truth.json)", sample_scene), ("Write a first point layer", first_points),
+            ("LOS to vertical", vertical)]
 
 
 def main(argv=None) -> int:
@@ -73,7 +78,7 @@ def main(argv=None) -> int:
     t_start = time.time()
     qgis_headless.start()
     timings = []
-    for i, (label, fn) in enumerate(steps(out), 1):
+    for i, (label, fn) in enumerate(steps(out, a.scene), 1):
         print(f"[{i}] {label}")
         t0 = time.time()
         fn()

@@ -207,7 +207,7 @@ def read_licsbas(path: str, nodata: Optional[float] = None, min_coherence: float
 def _grid_points(shape, grids: Dict[str, tuple], files, ts_file, ts_name: str, ts_scale: float,
                  nodata, min_coherence, centre, progress: Progress):
     """Read the grids strip by strip and keep the valid pixels as points."""
-    rows, cols = int(shape[0]), int(shape[1])
+    rows = int(shape[0])
     checked = [(files[p][ds], p) for p, ds, _ in grids.values()]
     checked += [(ts_file[ts_name], ts_file.filename)] if ts_file is not None else []
     for dset, p in checked:

@@ -11,7 +11,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from ..atomic import atomic_output
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, grid_of, open_raster, read_float
@@ -177,38 +176,6 @@ def change_chart(stats: Sequence[ZoneStat]):
     ax.set_ylabel("mean change (± std)")
     ax.legend(fontsize="small")
     return fig
-
-
-def write_table(path: str, columns: Dict[str, list]) -> str:
-    """Write a table without geometry (GeoPackage, CSV, XLSX, ODS, SQLite) atomically."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in _TABLE_DRIVERS:
-        raise InputError(f"Cannot write the table '{os.path.basename(path)}': use one of "
-                         f"{', '.join(sorted(_TABLE_DRIVERS))} as the extension.")
-    names = list(columns)
-    n = len(columns[names[0]]) if names else 0
-    with atomic_output(path) as tmp:
-        ds = ogr.GetDriverByName(_TABLE_DRIVERS[ext]).CreateDataSource(tmp)
-        lyr = ds.CreateLayer(os.path.splitext(os.path.basename(path))[0], None, ogr.wkbNone)
-        for name in names:
-            first = next((v for v in columns[name] if v is not None), "")
-            kind = ogr.OFTInteger64 if isinstance(first, (int, np.integer)) else \
-                ogr.OFTReal if isinstance(first, (float, np.floating)) else ogr.OFTString
-            lyr.CreateField(ogr.FieldDefn(name, kind))
-        lyr.StartTransaction()
-        for i in range(n):
-            f = ogr.Feature(lyr.GetLayerDefn())
-            for j, name in enumerate(names):
-                v = columns[name][i]
-                if v is None or (isinstance(v, float) and np.isnan(v)):
-                    f.SetFieldNull(j)
-                else:
-                    f.SetField(j, v.item() if hasattr(v, "item") else v)
-            lyr.CreateFeature(f)
-        lyr.CommitTransaction()
-        ds = None  # noqa: F841
-    return path
-
 
 def stats_columns(stats: Sequence[ZoneStat]) -> Dict[str, list]:
     """The summary as columns: region, label, raster, mean, std, count."""

@@ -1,7 +1,7 @@
 """Acquisition dates and perpendicular baselines of the two Sentinel-1-like tracks."""
 import dataclasses
 import datetime as dt
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -12,22 +12,21 @@ BPERP_LIMIT = 145.0
 
 @dataclasses.dataclass(frozen=True)
 class TrackSpec:
-    """Fixed properties of a track; its swath is a fraction [a, b] of the scene width."""
+    """Fixed properties of a track (the same in every scene size)."""
 
     name: str
     number: int
     direction: str
     first: dt.date
     n_drop: int
-    swath: Tuple[float, float]
+    swath: Tuple[float, Optional[float]]  # easting range (m); None = the scene's east edge
     shift: Tuple[float, float]      # offset of its point grid from the scene grid (m)
     heading_deg: float
 
 
 TRACKS = (
-    TrackSpec("T128", 128, "ascending", dt.date(2019, 1, 5), 6, (0.0, 19.0 / 30.0), (0.0, 0.0), -12.0),
-    TrackSpec("T026", 26, "descending", dt.date(2019, 1, 10), 10, (12.0 / 30.0, 1.0), (14.0, 14.0),
-              -168.0),
+    TrackSpec("T128", 128, "ascending", dt.date(2019, 1, 5), 6, (560000.0, 579000.0), (0.0, 0.0), -12.0),
+    TrackSpec("T026", 26, "descending", dt.date(2019, 1, 10), 10, (572000.0, None), (14.0, 14.0), -168.0),
 )
 REFERENCE, SECONDARY = "T128", "T026"
 SLC_PAIR = (dt.date(2019, 8, 9), dt.date(2019, 8, 21))  # two consecutive T128 acquisitions
@@ -61,9 +60,8 @@ def acquisitions(spec: TrackSpec, seed: int) -> Tuple[List[dt.date], np.ndarray]
 
 def swath_x(spec: TrackSpec, extent) -> Tuple[float, float]:
     """Easting range covered by the track."""
-    xmin, _, xmax, _ = extent
-    w = xmax - xmin
-    return xmin + spec.swath[0] * w, xmin + spec.swath[1] * w
+    a, b = spec.swath
+    return a, extent[2] if b is None else b
 
 
 def incidence(spec: TrackSpec, extent, x: np.ndarray, lo: float = 33.0, hi: float = 45.0) -> np.ndarray:

@@ -1,10 +1,12 @@
 """generate_scene(): write every file of the sample scene into a folder."""
+import contextlib
 import dataclasses
 import os
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 
+from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, srs_wkt
 from .acquisitions import SLC_PAIR, TRACKS, acquisitions, incidence
@@ -57,22 +59,52 @@ def _big_ndvi(folder: str, cfg: SceneConfig, grid_ndvi, jul2020: np.ndarray, wkt
         return np.clip(v, -0.2, 0.95).astype(np.float32)
 
     path = os.path.join(folder, "ndvi_5m", "ndvi_202007.tif")
-    return writer.write_blocks(path, grid, strip, rows=512, description="NDVI July 2020 (5 m)",
+    return writer.write_blocks(path, grid, strip, rows=256, description="NDVI July 2020 (5 m)",
                                progress=progress)
+
+
+SUBFOLDERS = ("insar", "ndvi", "soil_moisture", "precipitation", "s2", "slc", "ndvi_5m")
 
 
 def generate_scene(folder: str, size: str = "small", seed: int = 42,
                    progress: Optional[Progress] = None) -> SceneResult:
-    """Write the sample scene (files listed in docs/scene.md) and truth.json into `folder`."""
+    """Write the sample scene (files listed in docs/scene.md) and truth.json into `folder`.
+
+    On an error or a cancel, the files and folders this run created are removed again.
+    """
     progress = ensure(progress)
     cfg = make_config(size, seed)
     folder = os.path.abspath(folder)
-    writer.ensure_dirs(folder, ["insar", "ndvi", "soil_moisture", "precipitation", "s2", "slc"]
-                       + (["ndvi_5m"] if cfg.big_ndvi else []))
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise InputError(f"'{folder}' is a file; give a folder for the scene.")
+    existed = {p for p in SUBFOLDERS + ("",) if os.path.isdir(os.path.join(folder, p))}
+    files: List[str] = []
+    try:
+        return _generate(folder, cfg, progress, files)
+    except BaseException:
+        _cleanup(folder, files, existed)
+        raise
+
+
+def _cleanup(folder: str, files: List[str], existed: set) -> None:
+    """Remove what a failed run wrote: its files, then the folders it created if they are empty."""
+    for f in files:
+        with contextlib.suppress(OSError):
+            os.remove(f)
+            if f.endswith(".tif"):
+                os.remove(f + ".aux.xml")
+    for sub in SUBFOLDERS + ("",):
+        path = os.path.join(folder, sub)
+        if sub not in existed and os.path.isdir(path):
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
+
+
+def _generate(folder: str, cfg: SceneConfig, progress: Progress, files: List[str]) -> SceneResult:
+    writer.ensure_dirs(folder, [s for s in SUBFOLDERS if s != "ndvi_5m" or cfg.big_ndvi])
     wkt = srs_wkt(CRS)
     ground = Ground(cfg.seed)
     optical = Optical(ground, cfg)
-    files = []
 
     # --- DEM and land cover (25 m), strip by strip; land cover kept for the point model ---
     gdem = grid_for(cfg.extent, cfg.dem_res, wkt)
@@ -86,7 +118,7 @@ def generate_scene(folder: str, size: str = "small", seed: int = 42,
     def lc_strip(win):
         x, y = gdem.centres(win)
         X, Y = np.meshgrid(x, y)
-        lc = ground.landcover(X, Y)
+        lc = ground.landcover(X, Y, farm_margin=cfg.dem_res / np.sqrt(2.0))
         lc_full[win[1]:win[1] + win[3]] = lc
         return lc
 
@@ -102,6 +134,7 @@ def generate_scene(folder: str, size: str = "small", seed: int = 42,
     gsm = grid_for(cfg.extent, cfg.sm_res, wkt)
     f_ndvi = class_fractions(ground, gndvi, 5)
     f_sm = class_fractions(ground, gsm, 10)
+    optical.tune_peaks(gndvi, f_ndvi, gsm, f_sm)
     ndvi = optical.monthly(gndvi, f_ndvi, "ndvi")
     sm = optical.monthly(gsm, f_sm, "sm")
     precip = optical.precipitation(gsm)

@@ -5,7 +5,7 @@ set can be evaluated on demand (block by block for the large scene).
 """
 import dataclasses
 import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -20,6 +20,9 @@ LANDCOVER_COLOURS = {1: (255, 211, 0), 2: (120, 60, 30), 3: (230, 230, 200), 4: 
                      5: (245, 200, 140), 6: (30, 90, 200), 7: (90, 160, 70)}
 FARMLAND, MINE, SALINE, URBAN, DESERT, WATER, GRASS = 1, 2, 3, 4, 5, 6, 7
 MOUNTAIN_DEM = 1900.0  # m; above this the ground is mountain grassland
+
+
+RING_VERTICES = 360
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,13 +40,25 @@ class Blob:
             r = r + a * np.cos(k * theta + p)
         return self.radius * r
 
-    def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """True where (x, y) lies inside the outline."""
-        dx, dy = np.asarray(x, float) - self.centre[0], np.asarray(y, float) - self.centre[1]
-        return np.hypot(dx, dy) < self.radius_at(np.arctan2(dy, dx))
+    def contains(self, x: np.ndarray, y: np.ndarray, margin: float = 0.0) -> np.ndarray:
+        """True where (x, y) lies inside the written polygon ring() (shrunk radially by `margin` m).
 
-    def ring(self, n: int = 360) -> np.ndarray:
-        """The outline as an (n+1, 2) closed ring of vertices (counter-clockwise)."""
+        The polygon is star-shaped about the centre, so the test is exact: the point's distance
+        against where its ray from the centre crosses the polygon edge.
+        """
+        dx, dy = np.asarray(x, float) - self.centre[0], np.asarray(y, float) - self.centre[1]
+        theta = np.mod(np.arctan2(dy, dx), 2 * np.pi)
+        pts = self.ring()[:, :] - np.asarray(self.centre)
+        i = np.minimum((theta / (2 * np.pi / RING_VERTICES)).astype(np.int64), RING_VERTICES - 1)
+        a, b = pts[i], pts[i + 1]
+        ux, uy = np.cos(theta), np.sin(theta)
+        edge = (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]) / (
+            ux * (b[..., 1] - a[..., 1]) - uy * (b[..., 0] - a[..., 0]))
+        return np.hypot(dx, dy) < edge - margin
+
+    def ring(self, n: int = 0) -> np.ndarray:
+        """The outline as an (n+1, 2) closed ring of vertices (counter-clockwise), as written."""
+        n = n or RING_VERTICES
         theta = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
         r = self.radius_at(theta)
         pts = np.column_stack([self.centre[0] + r * np.cos(theta), self.centre[1] + r * np.sin(theta)])
@@ -77,9 +92,6 @@ def bisquare(r: np.ndarray, radius: float) -> np.ndarray:
 
 def _wobble(seed_phase: float) -> Tuple[Tuple[int, float, float], ...]:
     return ((2, 0.07, seed_phase), (3, 0.05, 1.3 + seed_phase), (5, 0.025, 2.1 - seed_phase))
-
-
-FARMLAND_ZONES = ("P1", "P2", "P3")
 
 
 def zones() -> List[Zone]:
@@ -169,8 +181,13 @@ class Ground:
         z = 1600.0 - 0.006 * (y - 4290000.0) + self.plain(x, y)
         return z + m * (1900.0 + self.ridges(x, y))
 
-    def landcover(self, x: np.ndarray, y: np.ndarray, dem: Optional[np.ndarray] = None) -> np.ndarray:
-        """Land-cover class (uint8, see LANDCOVER) at the points."""
+    def landcover(self, x: np.ndarray, y: np.ndarray, dem: Optional[np.ndarray] = None,
+                  farm_margin: float = 0.0) -> np.ndarray:
+        """Land-cover class (uint8, see LANDCOVER) at the points.
+
+        farm_margin shrinks the farmland outlines: with half a pixel diagonal, a pixel is farmland
+        only when it lies wholly inside its region polygon.
+        """
         x, y = np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float))
         z = self.dem(x, y) if dem is None else dem
         lc = np.full(x.shape, DESERT, np.uint8)
@@ -179,7 +196,7 @@ class Ground:
         lc[TOWN.contains(x, y)] = URBAN
         for zn in self.zones:
             if zn.kind == "farmland":
-                lc[zn.region.contains(x, y)] = FARMLAND
+                lc[zn.region.contains(x, y, farm_margin)] = FARMLAND
             elif "mine" in zn.kind:
                 lc[np.hypot(x - zn.centre[0], y - zn.centre[1]) < MINE_SCALE * zn.radius_m] = MINE
         lc[RESERVOIR.contains(x, y)] = WATER
@@ -196,9 +213,3 @@ class Ground:
             reach = max(zn.region.max_radius, MINE_SCALE * zn.radius_m) + buffer
             out |= np.hypot(x - zn.centre[0], y - zn.centre[1]) < reach
         return out
-
-
-
-def region_of_points(ground: Ground, x: np.ndarray, y: np.ndarray) -> Dict[str, np.ndarray]:
-    """For each zone, a boolean mask of the points inside its region outline."""
-    return {z.name: z.region.contains(x, y) for z in ground.zones}

@@ -14,9 +14,9 @@ import numpy as np
 
 from ..atomic import atomic_output
 from ..progress import Progress, ensure
-from .acquisitions import SECONDARY, TrackSpec, incidence, swath_x
+from .acquisitions import SECONDARY, TRACKS, TrackSpec, incidence, swath_x
 from .config import SceneConfig, doy_phase, years
-from .geometry import ORIGIN, Ground
+from .geometry import Ground
 from .rates import PlantedRates
 
 RATE_NOISE = 0.5        # mm/yr LOS, nominal std of the rate error
@@ -26,7 +26,7 @@ HEIGHT_NOISE = 2.0      # m
 OFFSET = {"constant_mm_yr": 2.0, "ramp_x_mm_yr_per_km": 0.04, "ramp_y_mm_yr_per_km": -0.03}
 COLUMNS = ["pid", "easting", "northing", "height", "incidence_angle", "los_up", "mean_velocity",
            "mean_velocity_std", "temporal_coherence"]
-_FMT = ["%d", "%.2f", "%.2f", "%.1f", "%.3f", "%.5f", "%.3f", "%.3f", "%.3f"]
+_FMT = ["%d", "%.2f", "%.2f", "%.1f", "%.4f", "%.6f", "%.3f", "%.3f", "%.3f"]
 
 
 def offset_origin(extent) -> tuple:
@@ -42,7 +42,7 @@ def overlap_extent(specs, extent) -> List[float]:
 
 
 def overlap_centre(extent) -> tuple:
-    from .acquisitions import TRACKS
+    """Centre of the strip both tracks cover."""
     ov = overlap_extent(TRACKS, extent)
     return ((ov[0] + ov[2]) / 2.0, (ov[1] + ov[3]) / 2.0)
 

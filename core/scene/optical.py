@@ -43,11 +43,12 @@ SM_CLASSES = {
 # relation gives the target rates (mm/yr) at the zone centre ("peak") and away from the bowl
 # ("background"); the SM bowl sits off-centre so that dndvi and dsm are not collinear.
 FARM_TARGETS = {
-    "P1": {"peak": -27.0, "background": -3.0, "sm_const": 0.0, "sm_bowl": 0.07, "sm_shift": (800.0, -600.0)},
-    "P2": {"peak": -23.0, "background": -3.0, "sm_const": 0.0, "sm_bowl": 0.05, "sm_shift": (-900.0, -700.0)},
-    "P3": {"peak": -25.0, "background": -3.0, "sm_const": 0.0, "sm_bowl": 0.04, "sm_shift": (700.0, 900.0)},
+    "P1": {"peak": -27.0, "background": -5.0, "sm_const": 0.0, "sm_bowl": 0.07, "sm_shift": (800.0, -600.0)},
+    "P2": {"peak": -23.0, "background": -5.0, "sm_const": 0.0, "sm_bowl": 0.05, "sm_shift": (-900.0, -700.0)},
+    "P3": {"peak": -25.0, "background": -5.0, "sm_const": 0.0, "sm_bowl": 0.04, "sm_shift": (700.0, 900.0)},
 }
 SM_TEXTURE_SCALE = (0.6, 1.4)
+TEXTURE_CALM_M = 1000.0  # textures fade out towards the farmland zone centres
 NDVI_BOWL_RADIUS = 2200.0
 SM_BOWL_RADIUS = 3500.0
 PRECIP_PEAK_DOY = 215.0
@@ -112,14 +113,23 @@ class Optical:
             out += p[key_bowl] * bisquare(np.hypot(x - z.centre[0] - sx, y - z.centre[1] - sy), radius)
         return out
 
+    def _calm(self, x, y) -> np.ndarray:
+        """1 - bisquare(r, TEXTURE_CALM_M) around each farmland zone centre: no texture at the centre."""
+        out = 1.0
+        for name in self.farm_change:
+            c = self.ground.zone(name).centre
+            out = out - bisquare(np.hypot(x - c[0], y - c[1]), TEXTURE_CALM_M)
+        return out
+
     def farm_dndvi(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Planted NDVI change Jul 2020 - Jul 2019 of pure farmland at (x, y)."""
-        return self._patch(x, y, "ndvi_const", "ndvi_bowl", NDVI_BOWL_RADIUS, False) + self.tex_ndvi(x, y)
+        return self._patch(x, y, "ndvi_const", "ndvi_bowl", NDVI_BOWL_RADIUS, False) + \
+            self.tex_ndvi(x, y) * self._calm(x, y)
 
     def farm_dsm(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Planted soil-moisture change Jul 2020 - Jul 2019 (m3/m3) of pure farmland at (x, y)."""
         return self._patch(x, y, "sm_const", "sm_bowl", SM_BOWL_RADIUS, True) + \
-            self.tex_sm(x, y) * sm_texture_scale(x, y)
+            self.tex_sm(x, y) * sm_texture_scale(x, y) * self._calm(x, y)
 
     # --- per-class terms ---------------------------------------------------------------------
     def _terms(self, table, x, y, farm_change):
@@ -165,6 +175,30 @@ class Optical:
             out.append(v.astype(np.float32))
         return out
 
+    def month(self, grid: Grid, fractions: np.ndarray, which: str, month: dt.date) -> np.ndarray:
+        """One month's raster (float32), as monthly() computes it."""
+        x, y = centres(grid)
+        terms = self.ndvi_terms(x, y) if which == "ndvi" else self.sm_terms(x, y)
+        v = self._mix(terms, fractions, float(years([month])[0]))
+        return (np.clip(v, 0.01, 0.5) if which == "sm" else v).astype(np.float32)
+
+    def tune_peaks(self, gndvi: Grid, f_ndvi: np.ndarray, gsm: Grid, f_sm: np.ndarray,
+                   rounds: int = 3) -> None:
+        """Adjust the NDVI bowls so that the rasters, sampled bilinearly, give the target peaks."""
+        from .rates import bilinear, surface
+        jul19, jul20 = dt.date(2019, 7, 1), dt.date(2020, 7, 1)
+        dsm = (self.month(gsm, f_sm, "sm", jul20).astype(float)
+               - self.month(gsm, f_sm, "sm", jul19).astype(float))
+        for _ in range(rounds):
+            dn = (self.month(gndvi, f_ndvi, "ndvi", jul20).astype(float)
+                  - self.month(gndvi, f_ndvi, "ndvi", jul19).astype(float))
+            for name, p in self.farm_change.items():
+                cx, cy = self.ground.zone(name).centre
+                x, y = np.array([cx]), np.array([cy])
+                b0, b1, b2 = (float(surface(k, cx, cy)) for k in ("b0", "b1", "b2"))
+                rate = b0 + b1 * bilinear(dn, gndvi, x, y)[0] + b2 * bilinear(dsm, gsm, x, y)[0]
+                p["ndvi_bowl"] += (p["peak"] - rate) / b1
+
     def ndvi_at(self, x: np.ndarray, y: np.ndarray, lc: np.ndarray, t: float) -> np.ndarray:
         """NDVI of pure pixels of class lc at (x, y) and time t (years since 2019-01-01)."""
         terms = self.ndvi_terms(x, y)
@@ -203,7 +237,7 @@ def solve_farm_change(ground: Ground, tex_ndvi: Waves, tex_sm: Waves) -> Dict[st
         cs = p["sm_const"]
         ndvi_const = (p["background"] - b0 - b2 * cs) / b1
         h = float(bisquare(np.hypot(*p["sm_shift"]), SM_BOWL_RADIUS))
-        ds_c = cs + p["sm_bowl"] * h + float(tex_sm(cx, cy) * sm_texture_scale(cx, cy))
+        ds_c = cs + p["sm_bowl"] * h  # textures are calm at the centre
         dn_c = (p["peak"] - b0 - b2 * ds_c) / b1
-        out[name] = dict(p, ndvi_const=ndvi_const, ndvi_bowl=dn_c - ndvi_const - float(tex_ndvi(cx, cy)))
+        out[name] = dict(p, ndvi_const=ndvi_const, ndvi_bowl=dn_c - ndvi_const)
     return out

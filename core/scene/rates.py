@@ -84,7 +84,6 @@ class PlantedRates:
         rate = np.zeros(len(x))
         amp = np.zeros(len(x))
         peak = np.full(len(x), FARM_PEAK_DOY)
-        zone = np.full(len(x), "", dtype=object)
         for z in self.ground.zones:
             r = np.hypot(x - z.centre[0], y - z.centre[1])
             if z.kind == "farmland":

@@ -18,7 +18,7 @@ from .geometry import FARMLAND, Ground
 from .optical import Optical, centres, grid_for
 from .rates import COH_A, COH_B, COH_C
 
-SUBAREA = (568500.0, 4304500.0, 571000.0, 4307000.0)
+SUBAREA = (567000.0, 4303000.0, 572000.0, 4308000.0)  # 5 km: 200 x 200 SLC pixels
 S2_OFFSETS_DAYS = (-8, 2, 7, 17)       # S2 dates relative to the SLC reference date
 WAVELENGTH = 0.05547                   # m, C band
 SLANT_RANGE = 850000.0                 # m
@@ -77,7 +77,7 @@ def make_slc(cfg: SceneConfig, ground: Ground, optical: Optical, pair: Tuple[dt.
     px = np.floor((x - SUBAREA[0]) / PARCEL[0]).astype(int)
     py = np.floor((y - SUBAREA[1]) / PARCEL[1]).astype(int)
     npx, npy = px.max() + 1, py.max() + 1
-    vigour = rng.uniform(0.6, 1.15, (npy, npx))
+    vigour = rng.uniform(0.7, 1.3, (npy, npx))
     vigour[rng.random((npy, npx)) < FALLOW_SHARE] = 0.1
     vig = vigour[py, px]
     s2_dates = [pair[0] + dt.timedelta(days=d) for d in S2_OFFSETS_DAYS]

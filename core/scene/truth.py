@@ -1,15 +1,14 @@
 """truth.json: every planted parameter, and the statistics computed from the written arrays."""
-from typing import Dict, List
+from typing import Dict
 
 import numpy as np
 
 from .acquisitions import REFERENCE, SECONDARY, TRACKS, swath_x
-from .config import (FARM_PEAK_DOY, LAG_NDVI_DAYS, LAG_SM_DAYS, MONTHS, RATE_PEAK_DOY, SceneConfig,
-                     YEAR)
-from .geometry import CRS, MINE_SCALE, ORIGIN, Ground, bisquare
+from .config import FARM_PEAK_DOY, LAG_NDVI_DAYS, LAG_SM_DAYS, MONTHS, RATE_PEAK_DOY, SceneConfig
+from .geometry import CRS, ORIGIN, Ground
 from .insar import (HEIGHT_NOISE, OFFSET, RATE_NOISE, SERIES_NOISE, TRUNCATE, offset_origin,
                     overlap_extent)
-from .optical import (NDVI_BOWL_RADIUS, SM_BOWL_RADIUS, NDVI_CLASSES, NDVI_PEAK_FARM, PRECIP_PEAK_DOY, SM_CLASSES,
+from .optical import (NDVI_CLASSES, NDVI_PEAK_FARM, PRECIP_PEAK_DOY, SM_CLASSES,
                       SM_PEAK_FARM)
 from .rates import FARM_SEASONAL_BG, GWR, KEEP_POWER, PlantedRates, bilinear, zone_peak
 from .slc import SUBAREA
@@ -22,9 +21,9 @@ SCREEN_NDVI_RASTER = "ndvi/ndvi_201907.tif"
 
 def region_layers(ground: Ground, cfg: SceneConfig) -> Dict[str, list]:
     """Layers of regions.gpkg: regions (P1..P6), screened_zones (Z7, Z8), footprints."""
-    regions = [({"name": z.name, "kind": z.kind}, z.region.ring(360))
+    regions = [({"name": z.name, "kind": z.kind}, z.region.ring())
                for z in ground.zones if z.name.startswith("P")]
-    screened = [({"name": z.name, "kind": z.kind, "removed_by": z.removed_by}, z.region.ring(360))
+    screened = [({"name": z.name, "kind": z.kind, "removed_by": z.removed_by}, z.region.ring())
                 for z in ground.zones if z.removed_by]
     ov = overlap_extent(TRACKS, cfg.extent)
     foot = [({"name": "scene"}, box_ring(cfg.extent))]
@@ -40,7 +39,7 @@ def _change(ground, cfg, ndvi, sm, gndvi, gsm) -> Dict[str, dict]:
     n19, n20, nj = (ndvi[idx[k]].astype(float) for k in ("201907", "202007", "202001"))
     s19, s20, sj = (sm[idx[k]].astype(float) for k in ("201907", "202007", "202001"))
     out = {}
-    items = [(z.name, z.region.ring(360)) for z in ground.zones if z.name.startswith("P")]
+    items = [(z.name, z.region.ring()) for z in ground.zones if z.name.startswith("P")]
     items.append(("scene", box_ring(cfg.extent)))
     for name, ring in items:
         mn, ms = rasterize_mask(ring, gndvi), rasterize_mask(ring, gsm)
@@ -152,7 +151,12 @@ def build_truth(cfg: SceneConfig, ground: Ground, rates: PlantedRates, track_inf
                                                   "fastest subsidence)",
                       "displacement_peak_doy": FARM_PEAK_DOY, "subsidence_rate_peak_doy": RATE_PEAK_DOY,
                       "ndvi_peak_doy": NDVI_PEAK_FARM, "soil_moisture_peak_doy": SM_PEAK_FARM,
-                      "precipitation_peak_doy": PRECIP_PEAK_DOY},
+                      "precipitation_peak_doy": PRECIP_PEAK_DOY,
+                      "check": "cross-correlating the monthly means in a 2000 m circle around P1-P3 "
+                               "(interpolated daily) with the subsidence rate (derivative of the "
+                               "45-day smoothed mean vertical series) peaks at these lags (+-2 days); "
+                               "a 2-year harmonic fit gives peaks a few days early because the "
+                               "2020 season is stronger"},
         "screen": _screen(ground, rates, ndvi, gndvi),
         "change": _change(ground, cfg, ndvi, sm, gndvi, gsm),
         "gwr": {"relation": "velocity_up = b0 + b1*dndvi + b2*dsm",

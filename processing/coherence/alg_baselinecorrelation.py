@@ -9,7 +9,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
 from ...core.coherence.baseline import (DEFAULT_INCIDENCE, DEFAULT_RANGE_RESOLUTION,
                                         DEFAULT_SLANT_RANGE, S1_WAVELENGTH, baseline_gamma,
                                         critical_baseline)
-from ...core.coherence.tables import write_table
+from ...core.tables import write_table
 from ...core.errors import InputError
 from ...core.points import numeric
 from ..base import InsarFusionAlgorithm

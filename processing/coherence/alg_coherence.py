@@ -6,7 +6,8 @@ from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterEnum,
 from ...core.coherence.slc import coherence_interferogram_raster, coherence_raster
 from ...core.errors import InputError
 from ..base import InsarFusionAlgorithm
-from .common import pseudocolor, raster_path, style_raster
+from ..styles import raster_ramp, style_raster_output
+from .common import raster_path
 
 
 class Coherence(InsarFusionAlgorithm):
@@ -94,5 +95,5 @@ Results MEAN_COHERENCE and VALID_FRACTION.
         feedback.pushInfo(f"Coherence over a {wx} x {wy} window (range x azimuth) on a "
                           f"{run.width} x {run.height} raster: mean {run.mean:.3f}, "
                           f"{100 * run.valid_fraction:.1f}% of pixels with a value.")
-        style_raster(self, context, out, pseudocolor(0.0, 1.0))
+        style_raster_output(self, context, out, raster_ramp("Viridis", limits=(0.0, 1.0)))
         return {self.OUTPUT: out, "MEAN_COHERENCE": run.mean, "VALID_FRACTION": run.valid_fraction}

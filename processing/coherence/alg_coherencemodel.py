@@ -8,7 +8,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingOu
 from ...core.coherence.models import MODELS, fit_models, formula
 from ...core.coherence.report import write_model_report
 from ...core.coherence.samples import sample_windows
-from ...core.coherence.tables import write_table
+from ...core.tables import write_table
 from ...core.errors import InputError
 from ...core.points import PointTable
 from ..base import InsarFusionAlgorithm

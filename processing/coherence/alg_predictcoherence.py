@@ -11,7 +11,8 @@ from ...core.errors import InputError
 from ...core.report import figure_png
 from ...core.atomic import atomic_output
 from ..base import InsarFusionAlgorithm
-from .common import pseudocolor, raster_path, read_rows, style_raster, usable_style
+from ..styles import raster_ramp, style_raster_output
+from .common import raster_path, read_rows, usable_style
 
 
 class PredictCoherence(InsarFusionAlgorithm):
@@ -112,11 +113,11 @@ prediction that are usable.
         if true:
             feedback.pushInfo(f"Error (true - predicted) over {run.error_n} pixels: mean "
                               f"{run.error_mean:.4f}, std {run.error_std:.4f}.")
-        style_raster(self, context, self.dest(self.OUTPUT), pseudocolor(0.0, 1.0))
+        style_raster_output(self, context, self.dest(self.OUTPUT), raster_ramp("Viridis", limits=(0.0, 1.0)))
         if err_path:
-            style_raster(self, context, err_path, pseudocolor(-0.5, 0.5, "RdBu", ("#b2182b", "#2166ac")))
+            style_raster_output(self, context, err_path, raster_ramp("RdBu", limits=(-0.5, 0.5)))
         if self.dest(self.OUTPUT_USABLE):
-            style_raster(self, context, self.dest(self.OUTPUT_USABLE), usable_style)
+            style_raster_output(self, context, self.dest(self.OUTPUT_USABLE), usable_style)
         if hist_path:
             fig = error_histogram_figure(run.hist_counts, run.hist_edges, run.error_mean, run.error_std)
             with atomic_output(hist_path) as tmp:

@@ -1,14 +1,9 @@
 """Helpers shared by the coherence algorithms: raster paths, attribute tables, output styles."""
-import os
 
-from qgis.core import (QgsColorRampShader, QgsGradientColorRamp,
-                       QgsMarkerSymbol, QgsPalettedRasterRenderer, QgsRasterLayer,
-                       QgsRasterShader, QgsRuleBasedRenderer, QgsSingleBandPseudoColorRenderer,
-                       QgsStyle, QgsSymbol)
+from qgis.core import (QgsMarkerSymbol, QgsPalettedRasterRenderer, QgsRuleBasedRenderer, QgsSymbol)
 from qgis.PyQt.QtGui import QColor
 
 from ...core.errors import InputError
-from ..layers import attach_style
 from ..styles import rate_style
 
 
@@ -38,48 +33,12 @@ def read_rows(alg, parameters, name, context) -> list:
     return rows
 
 
-def _ramp(name, stops):
-    ramp = QgsStyle.defaultStyle().colorRamp(name)
-    if ramp is None:
-        ramp = QgsGradientColorRamp(QColor(stops[0]), QColor(stops[1]))
-    return ramp
-
-
-def pseudocolor(lo: float, hi: float, ramp_name: str = "Viridis",
-                fallback=("#440154", "#fde725"), classes: int = 11):
-    """A style function: single-band pseudocolour from lo to hi."""
-
-    def apply(layer):
-        ramp = _ramp(ramp_name, fallback)
-        shader_fn = QgsColorRampShader(lo, hi, ramp, QgsColorRampShader.Interpolated)
-        shader_fn.classifyColorRamp(classes, -1)
-        shader = QgsRasterShader()
-        shader.setRasterShaderFunction(shader_fn)
-        renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
-        renderer.setClassificationMin(lo)
-        renderer.setClassificationMax(hi)
-        layer.setRenderer(renderer)
-
-    return apply
-
-
 def usable_style(layer):
     """The usable mask: 1 usable (green), 0 not usable (orange)."""
     classes = [QgsPalettedRasterRenderer.Class(1, QColor("#1a9641"), "usable for InSAR"),
                QgsPalettedRasterRenderer.Class(0, QColor("#fdae61"), "not usable (vegetation / "
                                                                     "low coherence)")]
     layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
-
-
-def style_raster(alg, context, path: str, style) -> None:
-    """Save `style` as the raster's .qml sidecar (QGIS loads it with the file) and apply it on load."""
-    if not path or not os.path.exists(path):
-        return
-    layer = QgsRasterLayer(path, "styled", "gdal")
-    if layer.isValid():
-        style(layer)
-        layer.saveNamedStyle(os.path.splitext(path)[0] + ".qml")
-    attach_style(alg, context, path, style)
 
 
 def reliability_style(velocity_field: str = "velocity"):

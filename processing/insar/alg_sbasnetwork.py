@@ -8,7 +8,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputBoolean, QgsProcessingO
 from ...core.errors import InputError
 from ...core.insar.charts import network_chart, save_png
 from ...core.insar.network import build
-from ...core.insar.table_io import write_table
+from ...core.tables import write_table
 from ..base import InsarFusionAlgorithm
 
 

@@ -7,8 +7,8 @@ from qgis.core import (QgsProcessing, QgsProcessingParameterFeatureSource, QgsPr
                        QgsWkbTypes)
 
 from ...core.errors import InputError
-from ...core.optical.summary import (WHOLE, change_chart, stats_columns, table2_html, write_table,
-                                         zonal_stats)
+from ...core.optical.summary import WHOLE, change_chart, stats_columns, table2_html, zonal_stats
+from ...core.tables import write_table
 from ...core.report import figure_img, write_html
 from ..base import InsarFusionAlgorithm
 from .common import raster_path

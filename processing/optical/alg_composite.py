@@ -6,9 +6,8 @@ from qgis.core import (QgsProcessing, QgsProcessingParameterDateTime, QgsProcess
 from ...core.optical.composite import METHODS, composite
 from ...core.optical.stack import date_rasters
 from ..base import InsarFusionAlgorithm
-from ..styles import ndvi_raster_style, raster_ramp
-from .common import (date_parameter, raster_path, raster_paths, require_tif,
-                     style_raster_output)
+from ..styles import style_raster_output, ndvi_raster_style, raster_ramp
+from .common import (date_parameter, raster_path, raster_paths, require_tif)
 
 
 class Composite(InsarFusionAlgorithm):

@@ -4,8 +4,8 @@ from qgis.core import (QgsProcessingParameterBand, QgsProcessingParameterNumber,
 
 from ...core.optical.ndvi import ndvi_raster
 from ..base import InsarFusionAlgorithm
-from ..styles import ndvi_raster_style
-from .common import raster_path, require_tif, style_raster_output
+from ..styles import style_raster_output, ndvi_raster_style
+from .common import raster_path, require_tif
 
 
 class Ndvi(InsarFusionAlgorithm):

@@ -10,9 +10,8 @@ from ...core.optical.composite import METHODS
 from ...core.optical.seasonal import seasonal_change
 from ...core.optical.stack import date_rasters
 from ..base import InsarFusionAlgorithm
-from ..styles import change_raster_style
-from .common import (optional_int, raster_path, raster_paths, require_tif,
-                     style_raster_output)
+from ..styles import style_raster_output, change_raster_style
+from .common import (optional_int, raster_path, raster_paths, require_tif)
 
 
 class SeasonalChange(InsarFusionAlgorithm):

@@ -4,8 +4,6 @@ import os
 
 from ...core.dates import to_date
 from ...core.errors import InputError
-from ..layers import attach_style
-from ..styles import save_raster_style
 
 
 def raster_path(layer, name: str) -> str:
@@ -54,13 +52,6 @@ def optional_int(parameters, name: str):
         return int(value)
     except (TypeError, ValueError):
         raise InputError(f"{name} must be a whole number, not '{value}'.") from None
-
-
-def style_raster_output(alg, context, path: str, style) -> None:
-    """Save a .qml sidecar next to the raster and style the layer QGIS loads at the end."""
-    if path and os.path.exists(path):
-        save_raster_style(path, style)
-    attach_style(alg, context, path, style)
 
 
 def require_tif(path: str, name: str) -> str:

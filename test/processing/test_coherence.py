@@ -137,7 +137,7 @@ def test_pairs_table_gets_a_gamma_per_pair(run_alg, tmp_path):
               "RANGE_RESOLUTION": 3.1, "OUTPUT": out}
     res, _ = run_alg("baselinecorrelation", params)
     crit = 0.05546576 * 850e3 * math.tan(math.radians(34.0)) / (2 * 3.1)
-    from insar_fusion.core.coherence.tables import read_table
+    from insar_fusion.core.tables import read_table
     rows = read_table(out)
     got = [r["gamma_baseline"] for r in rows]
     np.testing.assert_allclose(got, [1 - 41.2379 / crit, 1 - 68.1896 / crit, 0.0])

@@ -13,7 +13,7 @@ from qgis.core import QgsProcessingException, QgsVectorLayer
 
 import cohsim
 import iftest
-from insar_fusion.core.coherence.tables import read_table
+from insar_fusion.core.tables import read_table
 from insar_fusion.core.points import PointTable
 from insar_fusion.core.vector_io import read_points, write_points
 

@@ -1,6 +1,6 @@
 """The coherence group on the sample scene (issue 3): the planted law of truth.json["coherence"].
 
-The scene's SLC pair covers a 2.5 km sub-area (100 x 100 pixels of 25 m); its true coherence is
+The scene's SLC pair covers a 5 km sub-area (200 x 200 pixels of 25 m); its true coherence is
 (a*exp(b*NDVI25) + c) * gamma_baseline, with NDVI25 the area-averaged maximum-value composite
 of the Sentinel-2 NDVI between the two SLC dates.
 """
@@ -11,12 +11,11 @@ import pytest
 from osgeo import gdal
 
 import cohsim
-from insar_fusion.core.coherence.tables import read_table
+from insar_fusion.core.tables import read_table
 from insar_fusion.core.vector_io import read_points
 
 LOOKS = 7   # estimation window: 49 looks
-SAMPLE = 3  # sample windows of 3 x 3 pixels: ~440 windows on the 100 x 100 sub-area, ~140 pass
-#            |R| >= 0.6 (with 5 x 5 windows only ~50 do, and PICP >= 0.98 then allows no miss)
+SAMPLE = 5  # sample windows of 5 x 5 pixels: 1600 windows on the 200 x 200 sub-area
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +73,10 @@ def test_coherencemodel_recovers_the_planted_exponential_law(fitted):
     grid = np.linspace(np.quantile(x, 0.05), np.quantile(x, 0.95), 40)
     planted = truth["a"] * np.exp(truth["b"] * grid) + truth["c"]
     fitted_curve = exp["a"] * np.exp(exp["b"] * grid) + exp["c"]
-    assert np.max(np.abs(fitted_curve - planted)) < 0.05
+    # what a 49-look estimate of the planted law is expected to be (Touzi's upward bias)
+    expected = np.array([cohsim.touzi_mean_integral(min(g, 0.99), LOOKS ** 2) for g in planted])
+    assert np.max(np.abs(fitted_curve - expected)) < 0.04  # plus Jensen: windows average a curved law
+    assert np.max(np.abs(fitted_curve - planted)) < 0.1
 
 
 def test_baseline_correlation_of_the_scene_pair_matches_its_slope_term(run_alg, scene):

@@ -65,9 +65,28 @@ class LogFeedback:
         return _Feedback()
 
 
+_PROVIDERS = []  # keep Python references to the providers registered here
+
+
+def ensure_provider():
+    """The insarfusion provider, registered (again) if a plugin-unload test removed it."""
+    from qgis.core import QgsApplication
+    from insar_fusion.processing.provider import InsarFusionProvider
+
+    registry = QgsApplication.processingRegistry()
+    prov = registry.providerById("insarfusion")
+    if prov is None:
+        prov = InsarFusionProvider()
+        registry.addProvider(prov)
+        _PROVIDERS.append(prov)
+    return prov
+
+
 def run_alg(alg_id, params, feedback=None, context=None):
     """processing.run an algorithm; return (results, feedback)."""
     import processing
+
+    ensure_provider()
     from qgis.core import QgsProcessingContext, QgsProject
 
     feedback = feedback or LogFeedback.create()

@@ -89,3 +89,49 @@ def test_settings_action_opens_the_dialog(plugin, monkeypatch):
     action = [a for a in plugin.actions if a.objectName() == "InsarFusionSettingsAction"][0]
     action.trigger()
     assert len(opened) == 1 and opened[0].windowTitle() == "InSAR Fusion settings"
+
+
+def test_inspector_and_study_area_actions_open_the_dock_and_set_the_map_tools(plugin, qgis_iface):
+    from insar_fusion.ui.inspector.dock import InspectorDock
+
+    names = [a.objectName() for a in plugin.toolbar.actions()]
+    assert "InsarFusionInspectorAction" in names and "InsarFusionStudyAreaAction" in names
+    canvas = qgis_iface.mapCanvas()
+    action = [a for a in plugin.actions if a.objectName() == "InsarFusionInspectorAction"][0]
+    action.trigger()
+    docks = [d for d in plugin.docks if isinstance(d, InspectorDock)]
+    assert len(docks) == 1 and docks[0].objectName() == "InsarFusionInspectorDock"
+    assert canvas.mapTool() is docks[0].pick_tool
+    [a for a in plugin.actions if a.objectName() == "InsarFusionStudyAreaAction"][0].trigger()
+    assert canvas.mapTool() is docks[0].study_tool
+    action.trigger()
+    assert len([d for d in plugin.docks if isinstance(d, InspectorDock)]) == 1  # reused, not stacked
+
+
+def test_unload_removes_the_inspector_dock_its_map_tools_and_marks(qgis_iface, qgis_processing):
+    from qgis.gui import QgsMapMouseEvent, QgsRubberBand
+    from qgis.PyQt.QtCore import QPoint, Qt
+
+    window = qgis_iface.mainWindow()
+    canvas = qgis_iface.mapCanvas()
+
+    def bands():
+        return [i for i in canvas.scene().items() if isinstance(i, QgsRubberBand)]
+
+    before = len(bands())
+    p = insar_fusion.classFactory(qgis_iface)
+    p.initProcessing()
+    p.initGui()
+    p.draw_study_area()
+    dock = p.inspector()
+    tool = dock.study_tool
+    for xy in ((10, 10), (60, 10), (60, 60)):
+        tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(*xy),
+                                                 Qt.LeftButton, Qt.LeftButton, Qt.NoModifier))
+    assert len(bands()) > before  # the study-area rubber band is on the canvas
+    p.unload()
+    _flush_deletes()
+    assert canvas.mapTool() is not tool
+    assert len(bands()) == before
+    assert not [d for d in window.findChildren(QDockWidget) if d.objectName().startswith("InsarFusion")]
+    assert p.docks == []

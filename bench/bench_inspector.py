@@ -1,0 +1,233 @@
+"""Benchmark: the inspector, from a canvas click to the charts drawn, on 1M InSAR points.
+
+    python3 bench/bench_inspector.py [--quick] [--points N]
+
+A GeoPackage of N points (default 1,000,000) with 60 dates and three monthly stacks (24 months,
+NDVI, soil moisture, precipitation) are generated once into the temp folder and reused. The dock
+indexes the layer once (k-d tree), then each click runs the real path: map tool event, QgsTask
+(nearest point, circle mean, three windowed stack reads, monthly analysis), charts drawn on the
+FigureCanvasQTAgg. The peer, measured in the same run on the same clicks, is a plain numpy
+brute-force nearest-point and circle search over all points. Prints a markdown table and writes
+bench/results/bench_inspector.json.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tools"))
+sys.path.insert(0, os.path.join(REPO, "test", "support"))
+EXTENT = (400000.0, 4300000.0, 430000.0, 4325000.0)
+
+
+def make_points(path, n, n_dates=60):
+    from insar_fusion.core.points import PointTable
+    from insar_fusion.core.vector_io import write_points
+    import tsdata
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(EXTENT[0], EXTENT[2], n)
+    y = rng.uniform(EXTENT[1], EXTENT[3], n)
+    dates = tsdata.acquisition_dates(n_dates)
+    t = np.array([tsdata.days(d) for d in dates])
+    w = np.exp(-((x - 415000) ** 2 + (y - 4312500) ** 2) / (2 * 6000.0 ** 2))
+    cols = {"pid": np.arange(n, dtype=np.int64), "velocity": -30 * w}
+    signal = tsdata.displacement(t)
+    for j, d in enumerate(dates):
+        cols["D" + d.strftime("%Y%m%d")] = w * signal[j] + rng.normal(0, 1.5, n)
+    write_points(path, PointTable(x, y, cols, "EPSG:32647"))
+
+
+def make_stacks(folder, pixel):
+    import tsdata
+
+    size = (int((EXTENT[3] - EXTENT[1]) / pixel), int((EXTENT[2] - EXTENT[0]) / pixel))
+    origin = (EXTENT[0], EXTENT[3])
+    out = {}
+    for label, prefix, func in (("ndvi", "ndvi", tsdata.ndvi_of), ("soil_moisture", "sm", tsdata.sm_of),
+                                ("precipitation", "precip", lambda t: 20 + 0 * t)):
+        sub = os.path.join(folder, prefix)
+        if not os.path.isdir(sub) or len(os.listdir(sub)) < 24:
+            tsdata.write_stack(sub, prefix, func, size=size, origin=origin, pixel=pixel,
+                               pattern=np.zeros(size, np.float32))
+        out[label] = sub
+    return out
+
+
+class Iface:
+    """The little of QgisInterface the dock needs."""
+
+    def __init__(self, canvas, window):
+        self.canvas, self.window = canvas, window
+
+    def mapCanvas(self):  # noqa: N802
+        return self.canvas
+
+    def mainWindow(self):  # noqa: N802
+        return self.window
+
+    def addDockWidget(self, *_):  # noqa: N802
+        pass
+
+
+def wait_for(signal, condition, timeout=120.0):
+    from qgis.PyQt.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    if condition():
+        return
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(int(timeout * 1000), loop.quit)
+    while not condition():
+        loop.exec_()
+        QCoreApplication.processEvents()
+    signal.disconnect(loop.quit)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer clicks and smaller stack rasters")
+    ap.add_argument("--points", type=int, default=1_000_000)
+    a = ap.parse_args(argv)
+    clicks = 20 if a.quick else 80
+    pixel = 100.0 if a.quick else 30.0
+    cache = os.path.join(tempfile.gettempdir(), "insarfusion_bench_inspector")
+    os.makedirs(cache, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["QGIS_CUSTOM_CONFIG_PATH"] = os.path.join(cache, "profile")
+    import qgis_headless
+
+    qgis_headless.make_importable()
+    from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle, QgsVectorLayer
+    from qgis.gui import QgsMapCanvas, QgsMapMouseEvent
+    from qgis.PyQt.QtCore import QEvent, QPoint, Qt
+    from qgis.PyQt.QtWidgets import QMainWindow
+
+    app = QgsApplication([], True)
+    app.initQgis()
+    gpkg = os.path.join(cache, f"points_{a.points}.gpkg")
+    if not os.path.exists(gpkg):
+        t0 = time.time()
+        make_points(gpkg, a.points)
+        print(f"generated {gpkg} in {time.time() - t0:.0f} s", file=sys.stderr)
+    stacks = make_stacks(os.path.join(cache, f"stacks_{int(pixel)}m"), pixel)
+
+    from insar_fusion.core.timeseries.store import summarise
+    from insar_fusion.ui.inspector import sources as src
+    from insar_fusion.ui.inspector.dock import InspectorDock
+
+    window = QMainWindow()
+    canvas = QgsMapCanvas(window)
+    canvas.resize(800, 700)
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:32647"))
+    canvas.setExtent(QgsRectangle(*EXTENT))
+    layer = QgsVectorLayer(gpkg, "points", "ogr")
+    QgsProject.instance().addMapLayer(layer, False)
+    dock = InspectorDock(Iface(canvas, window))
+    dock.view.resize(900, 700)
+    dock.set_sources(src.Sources(layer.id(), [src.StackSource(k, "folder", v) for k, v in stacks.items()],
+                                 2000.0, 3))
+    t0 = time.perf_counter()
+    dock.ensure_index()
+    wait_for(dock.indexed, lambda: dock.store is not None or not dock.busy(), 600)
+    index_s = time.perf_counter() - t0
+    if dock.store is None:
+        raise SystemExit(f"indexing failed: {dock.status.text()}")
+    rng = np.random.default_rng(1)
+    xy = np.column_stack([rng.uniform(EXTENT[0] + 3000, EXTENT[2] - 3000, clicks + 3),
+                          rng.uniform(EXTENT[1] + 3000, EXTENT[3] - 3000, clicks + 3)])
+
+    def click_once(x, y, lookup):
+        dock.store.lookup = lookup
+        px = canvas.getCoordinateTransform().transform(x, y)
+        event = QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(int(px.x()), int(px.y())),
+                                 Qt.LeftButton, Qt.LeftButton, Qt.NoModifier)
+        drawn = []
+        dock.charts_drawn.connect(lambda: drawn.append(time.perf_counter()))
+        t = time.perf_counter()
+        dock.pick_tool.canvasReleaseEvent(event)
+        wait_for(dock.charts_drawn, lambda: bool(drawn) or (not dock.busy() and dock.pending is None))
+        dock.charts_drawn.disconnect()
+        if not drawn:
+            raise SystemExit(f"no charts after a click: {dock.status.text()}")
+        return drawn[0] - t
+
+    def click_times():
+        """Both methods on every click, in alternating order, so machine load hits both alike."""
+        out = {"kdtree": [], "brute": []}
+        for k, (x, y) in enumerate(xy):
+            order = ("kdtree", "brute") if k % 2 == 0 else ("brute", "kdtree")
+            for lookup in order:
+                took = click_once(x, y, lookup)
+                if k >= 3:  # the first clicks warm caches up
+                    out[lookup].append(took)
+        return out
+
+    def lookup_times(lookup):
+        """(nearest, within radius, circle mean) seconds per click."""
+        store = dock.store
+        store.lookup = lookup
+        out = {"nearest": [], "within": [], "circle_mean": []}
+        for x, y in xy[3:]:
+            t0 = time.perf_counter()
+            row, _ = store.nearest(x, y)
+            t1 = time.perf_counter()
+            rows = store.within(store.x[row], store.y[row], 2000.0)
+            t2 = time.perf_counter()
+            summarise(store.dates, store.series[rows])
+            t3 = time.perf_counter()
+            out["nearest"].append(t1 - t0)
+            out["within"].append(t2 - t1)
+            out["circle_mean"].append(t3 - t2)
+        return out
+
+    res = {"click": click_times(),
+           "lookup": {"kdtree": lookup_times("kdtree"), "brute": lookup_times("brute")}}
+    med = {"click_kdtree": statistics.median(res["click"]["kdtree"]) * 1000,
+           "click_brute": statistics.median(res["click"]["brute"]) * 1000}
+    for method in ("kdtree", "brute"):
+        for step, vals in res["lookup"][method].items():
+            med[f"{step}_{method}"] = statistics.median(vals) * 1000
+    rows = [("nearest point", "nearest"), ("points within the radius", "within"),
+            ("circle mean of their series (same code for both)", "circle_mean"),
+            ("**click → charts drawn** (map tool, QgsTask, 3 stacks, analysis, 2 canvases)", "click")]
+    print(f"\n### Inspector: {a.points:,} points × {len(dock.store.dates)} dates, 3 monthly stacks "
+          f"(24 × {int(pixel)} m rasters), {clicks} clicks{' (--quick)' if a.quick else ''}\n")
+    print("| step | InSAR Fusion, k-d tree (median ms) | numpy brute force (median ms) | ratio brute / ours |")
+    print("|---|---:|---:|---:|")
+    for name, key in rows:
+        ours, peer = med[f"{key}_kdtree"], med[f"{key}_brute"]
+        print(f"| {name} | {ours:.2f} | {peer:.2f} | {peer / ours:.1f}× |")
+    print(f"| index build, once per layer (bulk read + k-d tree) | {index_s * 1000:.0f} | – | – |")
+    print(f"\nTarget: click → charts median < 200 ms: "
+          f"{'met' if med['click_kdtree'] < 200 else 'NOT met'} ({med['click_kdtree']:.0f} ms). "
+          f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    out = os.path.join(HERE, "results", "bench_inspector.json")
+    with open(out, "w") as f:
+        json.dump({"benchmark": "inspector", "quick": a.quick, "points": a.points,
+                   "dates": len(dock.store.dates), "clicks": clicks, "stack_pixel_m": pixel,
+                   "index_build_s": index_s, "median_ms": med,
+                   "ratio_click_brute_over_kdtree": med["click_brute"] / med["click_kdtree"],
+                   "ratio_nearest_brute_over_kdtree": med["nearest_brute"] / med["nearest_kdtree"],
+                   "ratio_within_brute_over_kdtree": med["within_brute"] / med["within_kdtree"],
+                   "samples_ms": {"click": {k: [v * 1000 for v in vals] for k, vals in res["click"].items()}},
+                   "load_average": os.getloadavg()[0],
+                   "machine": platform.platform(), "when": dt.datetime.now().isoformat(timespec="seconds")},
+                  f, indent=1)
+    print(f"\nwrote {out}")
+    dock.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

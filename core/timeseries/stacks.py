@@ -1,0 +1,131 @@
+"""Raster stacks (one file per date): the mean of the pixels inside a circle, window by window."""
+import dataclasses
+import datetime as dt
+import threading
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..crs import transform_points
+from ..errors import InputError
+from ..progress import Progress, ensure
+from ..raster import Grid, grid_of, open_raster, read_float
+from .monthly import FIRST, stack_dates
+
+
+@dataclasses.dataclass(frozen=True)
+class StackSeries:
+    """A stack's values at one place: the circle mean and the pixel count at each date."""
+
+    label: str
+    dates: Tuple[dt.date, ...]
+    values: np.ndarray
+    pixels: np.ndarray
+
+
+def _same_crs(a: str, b: str) -> bool:
+    if not a or not b or a == b:
+        return True
+    from osgeo import osr
+
+    sa, sb = osr.SpatialReference(), osr.SpatialReference()
+    sa.SetFromUserInput(a)
+    sb.SetFromUserInput(b)
+    return bool(sa.IsSame(sb))
+
+
+def circle_window(grid: Grid, x: float, y: float, radius: float,
+                  site_wkt: str = "") -> Optional[Tuple[Tuple[int, int, int, int], np.ndarray]]:
+    """The pixel window around a circle and the mask of its pixels whose centre lies inside.
+
+    The circle is in `site_wkt` (metres); the grid may be in another CRS. When no pixel centre
+    falls inside (a circle smaller than a pixel), the pixel holding the centre is used.
+    None when the circle misses the raster.
+    """
+    same = _same_crs(site_wkt, grid.crs_wkt)
+    ang = np.linspace(0.0, 2.0 * np.pi, 33)
+    bx, by = x + radius * np.cos(ang), y + radius * np.sin(ang)
+    bx, by = np.r_[bx, x], np.r_[by, y]
+    if not same:
+        bx, by = transform_points(bx, by, site_wkt, grid.crs_wkt)
+    col, row = grid.world_to_pixel(bx, by)
+    c0, c1 = int(np.floor(np.min(col))), int(np.floor(np.max(col)))
+    r0, r1 = int(np.floor(np.min(row))), int(np.floor(np.max(row)))
+    c0, r0 = max(c0, 0), max(r0, 0)
+    c1, r1 = min(c1, grid.width - 1), min(r1, grid.height - 1)
+    if c1 < c0 or r1 < r0:
+        return None
+    window = (c0, r0, c1 - c0 + 1, r1 - r0 + 1)
+    cx, cy = grid.centres(window)
+    gx, gy = np.meshgrid(cx, cy)
+    if not same:
+        gx, gy = transform_points(gx.ravel(), gy.ravel(), grid.crs_wkt, site_wkt)
+        gx, gy = gx.reshape(len(cy), len(cx)), gy.reshape(len(cy), len(cx))
+    mask = (gx - x) ** 2 + (gy - y) ** 2 <= radius ** 2
+    if not mask.any():
+        cc, rr = int(np.floor(col[-1])), int(np.floor(row[-1]))
+        if not (c0 <= cc <= c1 and r0 <= rr <= r1):
+            return None
+        mask[rr - r0, cc - c0] = True
+    return window, mask
+
+
+class StackReader:
+    """A labelled stack whose files stay open, so repeated circle means only read small windows.
+
+    Safe to call from one worker thread at a time (a lock guards the GDAL datasets).
+    """
+
+    def __init__(self, label: str, paths: Sequence[str], site_wkt: str = "", month_day: int = FIRST):
+        if not paths:
+            raise InputError(f"The stack '{label}' has no files.")
+        self.label = label
+        self.files: List[Tuple[str, dt.date]] = stack_dates(paths, month_day)
+        self.site_wkt = site_wkt
+        self._datasets: Dict[str, object] = {}
+        self._grids: Dict[str, Grid] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def dates(self) -> Tuple[dt.date, ...]:
+        return tuple(d for _, d in self.files)
+
+    def _open(self, path: str):
+        ds = self._datasets.get(path)
+        if ds is None:
+            ds = open_raster(path)
+            self._datasets[path] = ds
+            self._grids[path] = grid_of(ds)
+        return ds, self._grids[path]
+
+    def circle_means(self, x: float, y: float, radius: float,
+                     progress: Optional[Progress] = None) -> StackSeries:
+        """The mean of the finite pixels whose centre is within `radius` of (x, y), per date."""
+        progress = ensure(progress)
+        values = np.full(len(self.files), np.nan)
+        pixels = np.zeros(len(self.files), dtype=np.int64)
+        windows: Dict[Grid, object] = {}
+        with self._lock:
+            for i, (path, _) in enumerate(self.files):
+                if i % 8 == 0:
+                    progress(i / len(self.files))
+                ds, grid = self._open(path)
+                if grid not in windows:
+                    windows[grid] = circle_window(grid, x, y, radius, self.site_wkt)
+                found = windows[grid]
+                if found is None:
+                    continue
+                window, mask = found
+                block = read_float(ds.GetRasterBand(1), window)[mask]
+                block = block[np.isfinite(block)]
+                pixels[i] = block.size
+                if block.size:
+                    values[i] = float(block.mean())
+        progress(1.0)
+        return StackSeries(self.label, self.dates, values, pixels)
+
+    def close(self) -> None:
+        """Release the open files."""
+        with self._lock:
+            self._datasets.clear()
+            self._grids.clear()

@@ -1,0 +1,159 @@
+"""InSAR points held for interactive use: coordinates in a k-d tree and the series as float32."""
+import dataclasses
+import datetime as dt
+import os
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..dates import date_fields
+from ..errors import InputError
+from ..progress import Progress, ensure
+from ..vector_io import arrow_batches, points_from_wkb
+
+ID_FIELDS = ("pid", "code", "id", "point_id")
+
+
+@dataclasses.dataclass(frozen=True)
+class CircleSeries:
+    """The InSAR points within a circle, summarised per acquisition date."""
+
+    dates: Tuple[dt.date, ...]
+    mean: np.ndarray    # mm
+    spread: np.ndarray  # standard deviation across the points, mm
+    count: np.ndarray   # points with a value on that date
+    n_points: int
+
+
+def summarise(dates: Sequence[dt.date], rows: np.ndarray) -> CircleSeries:
+    """Mean, spread (sample std) and count per date of an (n_points, n_dates) matrix."""
+    rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(dates))
+    ok = np.isfinite(rows)
+    count = ok.sum(axis=0)
+    total = np.where(ok, rows, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        dev = np.where(ok, rows - mean, 0.0)
+        spread = np.where(count > 1, np.sqrt((dev ** 2).sum(axis=0) / np.maximum(count - 1, 1)),
+                          np.nan)
+    return CircleSeries(tuple(dates), mean, spread, count.astype(np.int64), int(rows.shape[0]))
+
+
+class PointStore:
+    """Points with ids and a (n_points, n_dates) float32 series matrix, indexed once by a k-d tree.
+
+    lookup='brute' answers the same queries by scanning every point (the benchmark's baseline).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, ids: np.ndarray, dates: Sequence[dt.date],
+                 series: np.ndarray, crs_wkt: str = "", lookup: str = "kdtree"):
+        self.x = np.asarray(x, np.float64)
+        self.y = np.asarray(y, np.float64)
+        self.ids = np.asarray(ids)
+        self.dates = tuple(dates)
+        self.series = np.asarray(series, np.float32)
+        self.crs_wkt = crs_wkt
+        if self.series.shape != (len(self.x), len(self.dates)):
+            raise ValueError(f"series shape {self.series.shape} does not match "
+                             f"{len(self.x)} points and {len(self.dates)} dates")
+        self._rows = np.flatnonzero(np.isfinite(self.x) & np.isfinite(self.y))
+        if self._rows.size == 0:
+            raise InputError("The InSAR layer has no point with valid coordinates.")
+        self.lookup = lookup
+        self.tree = cKDTree(np.column_stack([self.x[self._rows], self.y[self._rows]]),
+                            leafsize=32, balanced_tree=False, compact_nodes=False)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def nearest(self, x: float, y: float) -> Tuple[int, float]:
+        """(row, distance) of the point nearest to (x, y)."""
+        if self.lookup == "brute":
+            d2 = (self.x - x) ** 2 + (self.y - y) ** 2
+            i = int(np.nanargmin(d2))
+            return i, float(np.sqrt(d2[i]))
+        dist, k = self.tree.query([x, y])
+        return int(self._rows[k]), float(dist)
+
+    def within(self, x: float, y: float, radius: float) -> np.ndarray:
+        """Rows of the points within `radius` of (x, y), sorted."""
+        if self.lookup == "brute":
+            return np.flatnonzero((self.x - x) ** 2 + (self.y - y) ** 2 <= radius * radius)
+        return np.sort(self._rows[self.tree.query_ball_point([x, y], radius)])
+
+    def circle(self, x: float, y: float, radius: float) -> CircleSeries:
+        """Mean, spread and count of the series of the points within `radius`."""
+        return summarise(self.dates, self.series[self.within(x, y, radius)])
+
+    def point_series(self, row: int) -> np.ndarray:
+        """The series of one point as float64 (NaN for NULL)."""
+        return self.series[row].astype(np.float64)
+
+
+def find_id_field(names: Sequence[str]) -> Optional[str]:
+    """The point-id field among `names` (pid, CODE, id, point_id), else None."""
+    lower = {n.lower(): n for n in names}
+    return next((lower[c] for c in ID_FIELDS if c in lower), None)
+
+
+def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progress] = None,
+               lookup: str = "kdtree") -> PointStore:
+    """Read a point file into a PointStore in bulk (OGR Arrow batches, float32 series)."""
+    from osgeo import ogr
+
+    ogr.UseExceptions()
+    progress = ensure(progress)
+    if not os.path.exists(path):
+        raise InputError(f"The file '{path}' does not exist.")
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
+    if lyr is None:
+        raise InputError(f"'{os.path.basename(path)}' has no layer named '{layer}'.")
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    dated = date_fields(names)
+    if not dated:
+        raise InputError("The InSAR layer has no date fields. Date fields are named DYYYYMMDD, "
+                         "D_YYYYMMDD or YYYYMMDD, one per acquisition.")
+    id_field = find_id_field(names)
+    keep = [n for n, _ in dated] + ([id_field] if id_field else [])
+    lyr.SetIgnoredFields([n for n in names if n not in keep])
+    n = lyr.GetFeatureCount()
+    x, y = np.full(n, np.nan), np.full(n, np.nan)
+    ids = np.zeros(n, dtype=np.int64) if id_field is None else None
+    id_parts = []
+    series = np.full((n, len(dated)), np.nan, np.float32)
+    geom_name = lyr.GetGeometryColumn() or "wkb_geometry"
+    fid_name = lyr.GetFIDColumn() or "OGC_FID"
+    i = 0
+    for batch in arrow_batches(ds, lyr, len(keep), ("INCLUDE_FID=YES", "USE_MASKED_ARRAYS=YES",
+                                                   "MAX_FEATURES_IN_BATCH=65536")):
+        geoms = batch.get(geom_name)
+        k = len(geoms)
+        if i + k > n:  # a driver that under-reported its count
+            grow = i + k - n
+            x, y = np.r_[x, np.full(grow, np.nan)], np.r_[y, np.full(grow, np.nan)]
+            series = np.vstack([series, np.full((grow, len(dated)), np.nan, np.float32)])
+            if ids is not None:
+                ids = np.r_[ids, np.zeros(grow, np.int64)]
+            n = i + k
+        x[i:i + k], y[i:i + k] = points_from_wkb(geoms)
+        for j, (name, _) in enumerate(dated):
+            col = batch[name]
+            series[i:i + k, j] = np.ma.filled(np.ma.asarray(col, dtype=np.float64), np.nan)
+        if ids is not None:
+            ids[i:i + k] = batch.get(fid_name, np.arange(i, i + k))
+        else:
+            id_parts.append(np.ma.filled(np.ma.asarray(batch[id_field]), -1) if
+                            np.asarray(batch[id_field]).dtype.kind in "iuf" else
+                            np.asarray(batch[id_field], dtype=object))
+        i += k
+        progress(0.9 * i / max(n, 1))
+    if id_parts:
+        ids = np.concatenate(id_parts)
+    srs = lyr.GetSpatialRef()
+    store = PointStore(x[:i], y[:i], ids[:i], [d for _, d in dated], series[:i],
+                       srs.ExportToWkt() if srs is not None else "", lookup)
+    progress(1.0)
+    return store

@@ -1,0 +1,1 @@
+"""Sample data: the demo scene with planted truth."""

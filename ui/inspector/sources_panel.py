@@ -1,0 +1,123 @@
+"""The inspector's Sources form: the InSAR layer, labelled stacks, radius, smoothing, month day."""
+from qgis.core import QgsMapLayerProxyModel
+from qgis.gui import QgsCollapsibleGroupBox, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView,
+                                 QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem)
+
+from ... import settings
+from . import sources as src
+from .stack_dialog import StackDialog
+
+
+class SourcesPanel(QgsCollapsibleGroupBox):
+    """Edits a Sources; `edited` is emitted on every change made by the user (not by set_sources)."""
+
+    edited = pyqtSignal()
+
+    def __init__(self, project, parent=None):
+        super().__init__("Sources", parent)
+        self.setObjectName("InsarFusionInspectorSources")
+        self.project = project
+        self._loading = False
+        form = QFormLayout(self)
+        self.layer_combo = QgsMapLayerComboBox()
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        self.layer_combo.setAllowEmptyLayer(True)
+        self.layer_combo.layerChanged.connect(lambda _: self._changed())
+        form.addRow("InSAR points", self.layer_combo)
+        self.stack_table = QTableWidget(0, 2)
+        self.stack_table.setHorizontalHeaderLabels(["Label", "Rasters"])
+        self.stack_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.stack_table.setMaximumHeight(110)
+        self.stack_table.itemChanged.connect(lambda _: self._changed())
+        form.addRow("Stacks", self.stack_table)
+        row = QHBoxLayout()
+        for text, kind in (("Add layers…", "layers"), ("Add folder…", "folder"), ("Add pattern…", "pattern")):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _=False, k=kind: self.add_stack_dialog(k))
+            row.addWidget(b)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self.remove_stack)
+        row.addWidget(remove)
+        form.addRow(row)
+        self.radius = QDoubleSpinBox()
+        self.radius.setRange(1.0, 1e6)
+        self.radius.setDecimals(0)
+        self.radius.setSuffix(" m")
+        self.radius.setValue(settings.value("site_radius"))
+        self.radius.valueChanged.connect(lambda _: self._changed())
+        self.smoothing = QSpinBox()
+        self.smoothing.setRange(1, 25)
+        self.smoothing.setSuffix(" months")
+        self.smoothing.setValue(3)
+        self.smoothing.valueChanged.connect(lambda _: self._changed())
+        pair = QHBoxLayout()
+        for widget in (QLabel("Radius"), self.radius, QLabel("Smoothing"), self.smoothing):
+            pair.addWidget(widget)
+        form.addRow(pair)
+        self.month_day = QComboBox()
+        self.month_day.addItem("the 1st of the month", 1)
+        self.month_day.addItem("the middle of the month (monthly means)", 16)
+        self.month_day.setToolTip("The day a month-only file name (ndvi_201907.tif) stands for. "
+                                  "Monthly mean products belong to the middle of their month.")
+        self.month_day.currentIndexChanged.connect(lambda _: self._changed())
+        form.addRow("YYYYMM files are", self.month_day)
+
+    def _changed(self) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def set_sources(self, sources: src.Sources) -> None:
+        """Show `sources` in the widgets (without emitting `edited`)."""
+        self._loading = True
+        try:
+            layer = self.project.mapLayer(sources.insar_layer_id) if sources.insar_layer_id else None
+            self.layer_combo.setLayer(layer)
+            self.stack_table.setRowCount(0)
+            for s in sources.stacks:
+                self._append_row(s)
+            self.radius.setValue(sources.radius or settings.value("site_radius"))
+            self.smoothing.setValue(sources.smoothing)
+            self.month_day.setCurrentIndex(1 if sources.month_day == 16 else 0)
+        finally:
+            self._loading = False
+
+    def sources(self) -> src.Sources:
+        """The Sources the widgets show."""
+        stacks = []
+        for r in range(self.stack_table.rowCount()):
+            item = self.stack_table.item(r, 0)
+            kind, value = item.data(Qt.UserRole)
+            stacks.append(src.StackSource(item.text().strip() or f"stack {r + 1}", kind, value))
+        layer = self.layer_combo.currentLayer()
+        return src.Sources(layer.id() if layer else "", stacks, self.radius.value(),
+                           self.smoothing.value(), int(self.month_day.currentData()))
+
+    def _append_row(self, stack: src.StackSource) -> None:
+        self.stack_table.blockSignals(True)
+        r = self.stack_table.rowCount()
+        self.stack_table.insertRow(r)
+        label = QTableWidgetItem(stack.label)
+        label.setData(Qt.UserRole, (stack.kind, stack.value))
+        self.stack_table.setItem(r, 0, label)
+        where = QTableWidgetItem(stack.describe())
+        where.setFlags(where.flags() & ~Qt.ItemIsEditable)
+        self.stack_table.setItem(r, 1, where)
+        self.stack_table.blockSignals(False)
+
+    def add_stack(self, stack: src.StackSource) -> None:
+        self._append_row(stack)
+        self._changed()
+
+    def add_stack_dialog(self, kind: str) -> None:
+        dialog = StackDialog(self.project, self, kind)
+        if dialog.exec_() and dialog.source() is not None:
+            self.add_stack(dialog.source())
+
+    def remove_stack(self) -> None:
+        rows = sorted({i.row() for i in self.stack_table.selectedItems()}, reverse=True)
+        for r in rows or [self.stack_table.rowCount() - 1]:
+            if r >= 0:
+                self.stack_table.removeRow(r)
+        self._changed()

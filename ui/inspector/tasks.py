@@ -1,0 +1,131 @@
+"""Background work for the inspector. run() never touches widgets, layers or the project."""
+import os
+
+import numpy as np
+from qgis.core import (QgsFeatureRequest, QgsProviderRegistry, QgsTask, QgsVectorLayerFeatureSource)
+
+from ...core.dates import date_fields
+from ...core.errors import Cancelled, InputError
+from ...core.progress import Progress
+from ...core.timeseries.site import SiteData, analyse
+from ...core.timeseries.store import PointStore, find_id_field, read_store
+
+BULK_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite")
+
+
+class _Task(QgsTask):
+    """A task that keeps its exception and hands the outcome to `done(task)` on the main thread."""
+
+    def __init__(self, description, done):
+        super().__init__(description, QgsTask.CanCancel)
+        self.done = done
+        self.error = None
+        self.result = None
+
+    def progress(self) -> Progress:
+        return Progress(lambda f: self.setProgress(100.0 * f), self.isCanceled)
+
+    def run(self):
+        try:
+            self.result = self.work()
+            return not self.isCanceled()
+        except Cancelled:
+            return False
+        except InputError as e:
+            self.error = str(e)
+            return False
+        except Exception as e:  # shown in the dock, never raised in a worker thread
+            self.error = f"{type(e).__name__}: {e}"
+            return False
+
+    def finished(self, ok):
+        if self.done is not None:
+            self.done(self)
+
+    def work(self):
+        raise NotImplementedError
+
+
+class IndexTask(_Task):
+    """Read an InSAR layer once into a PointStore (coordinates in a k-d tree, float32 series)."""
+
+    def __init__(self, layer, done, lookup="kdtree"):
+        super().__init__(f"Indexing {layer.name()} for the inspector", done)
+        self.layer_id = layer.id()
+        self.lookup = lookup
+        self.crs_wkt = layer.crs().toWkt()
+        self.path, self.layer_name, self.source = "", None, None
+        parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+        path = parts.get("path", "")
+        if layer.providerType() == "ogr" and not layer.subsetString() and \
+                os.path.splitext(path)[1].lower() in BULK_EXTENSIONS:
+            self.path, self.layer_name = path, parts.get("layerName") or None
+        else:  # any other provider: a thread-safe copy of the feature source
+            self.source = QgsVectorLayerFeatureSource(layer)
+            self.fields = [f.name() for f in layer.fields()]
+
+    def work(self) -> PointStore:
+        if self.path:
+            return read_store(self.path, self.layer_name, self.progress(), self.lookup)
+        dated = date_fields(self.fields)
+        if not dated:
+            raise InputError("The InSAR layer has no date fields (DYYYYMMDD, one per acquisition).")
+        id_field = find_id_field(self.fields)
+        names = [n for n, _ in dated] + ([id_field] if id_field else [])
+        idx = [self.fields.index(n) for n in names]
+        xs, ys, ids, rows = [], [], [], []
+        for feat in self.source.getFeatures(QgsFeatureRequest().setSubsetOfAttributes(idx)):
+            if self.isCanceled():
+                raise Cancelled()
+            geom = feat.geometry()
+            if geom.isNull() or geom.isEmpty():
+                continue
+            pt = geom.asPoint() if not geom.isMultipart() else geom.centroid().asPoint()
+            attrs = feat.attributes()
+            xs.append(pt.x())
+            ys.append(pt.y())
+            ids.append(attrs[idx[-1]] if id_field else feat.id())
+            rows.append([_number(attrs[i]) for i in idx[:len(dated)]])
+        if not xs:
+            raise InputError("The InSAR layer has no point.")
+        return PointStore(np.array(xs), np.array(ys), np.array(ids), [d for _, d in dated],
+                          np.array(rows, np.float32), self.crs_wkt, self.lookup)
+
+
+def _number(v) -> float:
+    if v is None or (hasattr(v, "isNull") and v.isNull()):
+        return np.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+class SiteTask(_Task):
+    """Pick the point nearest to (x, y), average the circle around it and every stack, analyse."""
+
+    def __init__(self, store, readers, x, y, radius, smoothing, add, done, base_day=1):
+        super().__init__("Reading the time series at the clicked point", done)
+        self.store, self.readers = store, list(readers)
+        self.x, self.y, self.radius, self.smoothing, self.add = x, y, radius, smoothing, add
+        self.base_day = base_day
+        self.row = None
+
+    def work(self):
+        progress = self.progress()
+        row, _ = self.store.nearest(self.x, self.y)
+        self.row = row
+        px, py = float(self.store.x[row]), float(self.store.y[row])
+        circle = self.store.circle(px, py, self.radius)
+        progress(0.1)
+        stacks = []
+        for k, reader in enumerate(self.readers):
+            span = progress.sub(0.1 + 0.8 * k / len(self.readers), 0.1 + 0.8 * (k + 1) / len(self.readers))
+            stacks.append(reader.circle_means(px, py, self.radius, span))
+        pid = self.store.ids[row]
+        pid = pid.item() if hasattr(pid, "item") else pid
+        data = SiteData(f"#{pid}", px, py, self.radius, circle, tuple(stacks), pid,
+                        self.store.point_series(row))
+        result = analyse(data, self.smoothing, base_day=self.base_day)
+        progress(1.0)
+        return result

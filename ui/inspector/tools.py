@@ -1,0 +1,99 @@
+"""Map tools: pick points for the inspector, and draw a study-area polygon."""
+from qgis.core import QgsGeometry, QgsPointXY, QgsWkbTypes
+from qgis.gui import QgsMapTool, QgsRubberBand
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QColor
+
+
+class PickTool(QgsMapTool):
+    """Click: inspect the nearest point. Shift-click: add it to the comparison. Esc: clear."""
+
+    picked = pyqtSignal(QgsPointXY, bool)  # map point (canvas CRS), add to the comparison
+    cleared = pyqtSignal()
+
+    def __init__(self, canvas):
+        super().__init__(canvas)
+        self.setCursor(Qt.CrossCursor)
+
+    def canvasReleaseEvent(self, event):  # noqa: N802 (Qt's name)
+        if event.button() == Qt.LeftButton:
+            add = bool(event.modifiers() & Qt.ShiftModifier)
+            self.picked.emit(QgsPointXY(event.mapPoint()), add)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if event.key() == Qt.Key_Escape:
+            self.cleared.emit()
+            event.accept()
+        else:
+            event.ignore()
+
+
+class StudyAreaTool(QgsMapTool):
+    """Left click adds a vertex, right click finishes, Backspace removes the last vertex, Esc aborts."""
+
+    finished = pyqtSignal(list)  # the vertices (QgsPointXY, canvas CRS), at least three
+    aborted = pyqtSignal()
+
+    def __init__(self, canvas):
+        super().__init__(canvas)
+        self.setCursor(Qt.CrossCursor)
+        self.vertices = []
+        self.band = None
+
+    def _band(self):
+        if self.band is None:
+            self.band = QgsRubberBand(self.canvas(), QgsWkbTypes.PolygonGeometry)
+            self.band.setColor(QColor(230, 120, 0, 200))
+            self.band.setFillColor(QColor(230, 120, 0, 50))
+            self.band.setWidth(2)
+        return self.band
+
+    def _redraw(self, floating=None):
+        pts = list(self.vertices) + ([floating] if floating is not None else [])
+        band = self._band()
+        band.reset(QgsWkbTypes.PolygonGeometry)
+        if len(pts) >= 2:
+            band.setToGeometry(QgsGeometry.fromPolygonXY([pts + [pts[0]]]), None)
+
+    def canvasMoveEvent(self, event):  # noqa: N802
+        if self.vertices:
+            self._redraw(QgsPointXY(event.mapPoint()))
+
+    def canvasReleaseEvent(self, event):  # noqa: N802
+        if event.button() == Qt.LeftButton:
+            self.vertices.append(QgsPointXY(event.mapPoint()))
+            self._redraw()
+        elif event.button() == Qt.RightButton:
+            if len(self.vertices) >= 3:
+                vertices = list(self.vertices)
+                self.reset()
+                self.finished.emit(vertices)
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if event.key() == Qt.Key_Backspace:
+            if self.vertices:
+                self.vertices.pop()
+                self._redraw()
+            event.accept()
+        elif event.key() == Qt.Key_Escape:
+            self.reset()
+            self.aborted.emit()
+            event.accept()
+        else:
+            event.ignore()
+
+    def reset(self):
+        """Forget the vertices and hide the rubber band."""
+        self.vertices = []
+        if self.band is not None:
+            self.band.reset(QgsWkbTypes.PolygonGeometry)
+
+    def deactivate(self):
+        self.reset()
+        super().deactivate()
+
+    def remove_band(self):
+        """Take the rubber band off the canvas for good."""
+        if self.band is not None:
+            self.canvas().scene().removeItem(self.band)
+            self.band = None
