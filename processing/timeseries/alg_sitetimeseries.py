@@ -112,6 +112,8 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         sites_src = self.parameterAsSource(parameters, self.SITES, context)
         if insar is None or sites_src is None:
             raise InputError("Give both SITES and INSAR point layers.")
+        if insar.featureCount() == 0:
+            raise InputError("The INSAR layer has no features.")
         crs = insar.sourceCrs()
         field = self.parameterAsString(parameters, self.SITE_FIELD, context)
         sites = read_sites(sites_src, field, crs, context)

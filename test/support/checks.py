@@ -293,3 +293,22 @@ def mostly_same(output: str, fields, share: float = 0.97):
             same = np.isclose(a[f], b[f], rtol=1e-9, equal_nan=True)
             assert same.mean() >= share, f"{f}: only {same.mean():.1%} equal"
     return check
+
+
+def n_sites(n: int):
+    """The lags table holds n sites."""
+    def check(ctx: Ctx) -> None:
+        outputs_exist(ctx)
+        sites = set(read_vector(ctx.params["OUTPUT_LAGS"])["site"])
+        assert len(sites) == n, sites
+    return check
+
+
+def constant_regressor_has_no_fit(ctx: Ctx) -> None:
+    """The constant variable's rows have no slope, the other variable's rows do, the log says why."""
+    outputs_exist(ctx)
+    t = read_vector(ctx.params["OUTPUT_TABLE"])
+    const = t["explanatory"] == "dndvi"
+    assert const.any() and np.isnan(t["slope"][const]).all()
+    assert np.isfinite(t["slope"][~const]).all()
+    assert "constant dndvi" in ctx.log

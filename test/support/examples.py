@@ -184,6 +184,9 @@ _FLAGS = Ok(c.same_fields("OUTPUT", ["reliable", "pred_coh", "ndvi"]),
             "the flags use only the point locations; other fields pass through as they are")
 _SAMPLED = Ok(c.mostly_same("OUTPUT", ["pred_coh", "ndvi", "reliable"]),
               "the points are reprojected onto the rasters")
+_SAMPLES = Ok(c.same_fields("OUTPUT", ["ndvi_201907", "sm_201907"]),
+              "only the locations are sampled; the fields pass through as they are")
+_SAMPLED_FIELD = Ok(c.mostly_same("OUTPUT", ["ndvi_201907"]), "the points are reprojected onto the raster")
 _WINDOWS = Err(r"none of the \d+ windows")
 register(
     Example("coherence", lambda d, o: {"REFERENCE": d.slc_ref, "SECONDARY": d.slc_sec, "WINDOW_X": 5,
@@ -233,4 +236,75 @@ register(
                     "PREDICTED:nan_inf": NO_INF, "NDVI:nan_inf": NO_INF,
                     "PREDICTED:geographic_crs": LOOSE, "PREDICTED:other_crs": LOOSE,
                     "NDVI:geographic_crs": LOOSE, "NDVI:other_crs": LOOSE}),
+)
+
+# --- regression --------------------------------------------------------------------------------
+register(
+    Example("samplerasters", lambda d, o: {"INPUT": d.pts, "RASTERS": [d.ndvi_month("201907"),
+                                                                     d.stack("soil_moisture")[6]],
+                                           "OUTPUT": _g(o, "sampled.gpkg")},
+            {"INPUT": "points", "RASTERS": "rasters"},
+            expect={"INPUT:all_null": _SAMPLES, "INPUT:text_number": _SAMPLES, "INPUT:bad_date": _SAMPLES,
+                    "INPUT:duplicate_date": _SAMPLES, "INPUT:nan_inf": _SAMPLES,
+                    "INPUT:one_feature": Ok(c.n_features("OUTPUT", 1)),
+                    "INPUT:no_overlap": Err(r"raster 'ndvi_201907' has no value at any"),
+                    "RASTERS:all_nodata": Err(r"has no value at any of the \d+ points"),
+                    "RASTERS:no_overlap": Err(r"has no value at any of the \d+ points"),
+                    "INPUT:geographic_crs": _SAMPLED_FIELD, "INPUT:other_crs": _SAMPLED_FIELD,
+                    "RASTERS:geographic_crs": LOOSE, "RASTERS:other_crs": LOOSE}),
+    Example("gwr", lambda d, o: {"INPUT": d.gwr, "DEPENDENT": "velocity", "EXPLANATORY": ["dndvi", "dsm"],
+                                 "BANDWIDTH": 1500.0, "OUTPUT": _g(o, "gwr.gpkg")},
+            {"INPUT": "regression"},
+            expect={"one_feature": Err(r"only 1 points have a value in every field"),
+                    "all_null": Err(r"only 0 points have a value in every field.*NULL"),
+                    "zero_variance": Err(r"'dndvi' has the same value .* no variance"),
+                    "geographic_crs": Err(r"not in metres.*EPSG:32647"),
+                    "other_crs": Ok(c.loose, "distances in the next zone differ by its scale factor"),
+                    "no_overlap": Ok(c.same_as_valid, "GWR does not change when every point moves "
+                                                      "by the same distance")},
+            extra={"bandwidth_smaller_than_the_point_spacing": (
+                lambda p, d, o: dict(p, BANDWIDTH=10.0),
+                Err(r"only 0 of \d+ points have enough neighbours.*increase the bandwidth"))}),
+    Example("regression", lambda d, o: {"INPUT": d.gwr, "DEPENDENT": "velocity",
+                                        "EXPLANATORY": ["dndvi", "dsm"], "GROUP_FIELD": "region",
+                                        "OUTPUT_TABLE": _g(o, "ols.gpkg"),
+                                        "OUTPUT_HTML": _g(o, "ols.html")},
+            {"INPUT": "regression"},
+            expect={"all_null": Err(r"group field holds only NULL"),
+                    "zero_variance": Ok(c.constant_regressor_has_no_fit,
+                                        "documented: a constant variable gets NULL statistics and "
+                                        "the log names it"),
+                    "one_feature": Ok(c.outputs_exist, "documented: fewer than 3 points give NULL "
+                                                       "statistics, named in the log"),
+                    "no_overlap": Ok(c.same_as_valid, "moving every point changes no regression")}),
+)
+
+# --- time series and sample data ------------------------------------------------------------------
+register(
+    Example("sitetimeseries", lambda d, o: {"SITES": d.sites, "SITE_FIELD": "name", "INSAR": d.pts,
+                                            "RADIUS": 600.0, "NDVI_STACK": d.stack("ndvi"),
+                                            "OUTPUT_TABLE": _g(o, "series.gpkg"),
+                                            "OUTPUT_CORRELATION": _g(o, "correlation.gpkg"),
+                                            "OUTPUT_LAGS": _g(o, "lags.gpkg"),
+                                            "OUTPUT_HTML": _g(o, "sites.html")},
+            {"SITES": "sites", "INSAR": "points", "NDVI_STACK": "dated"},
+            expect={"SITES:all_null": Ok(c.n_sites(2), "sites without a name are named by their id"),
+                    "SITES:empty_layer": Err(r"SITES has no point"),
+                    "SITES:one_feature": Ok(c.n_sites(1)),
+                    "SITES:no_overlap": Err(r"no site has an InSAR point within"),
+                    "INSAR:empty_layer": Err(r"INSAR layer has no features"),
+                    "INSAR:one_feature": Err(r"no site has an InSAR point within"),
+                    "INSAR:all_null": Err(r"no InSAR point with a value"),
+                    "INSAR:no_overlap": Err(r"no site has an InSAR point within"),
+                    "INSAR:geographic_crs": Err(r"not in metres.*EPSG:32647"),
+                    "INSAR:text_number": Ok(c.n_sites(2), "text that reads as a number is used, "
+                                                          "other text is no value (lenient by design)"),
+                    "INSAR:nan_inf": Ok(c.n_sites(2)),
+                    "all_nodata": Ok(c.n_sites(2), "one month without data"),
+                    "no_overlap": Ok(c.n_sites(2), "one month without data"),
+                    "geographic_crs": Ok(c.n_sites(2), "stacks may be in any CRS"),
+                    "other_crs": Ok(c.n_sites(2), "stacks may be in any CRS")}),
+    Example("samplescene", lambda d, o: {"OUTPUT_FOLDER": _g(o, "scene"), "SIZE": 0, "SEED": 7,
+                                         "LOAD_LAYERS": False},
+            {}),
 )

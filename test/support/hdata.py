@@ -40,6 +40,10 @@ class Data:
     def s2ndvi(self) -> list:
         return [str(p) for p in sorted((self.folder / "s2ndvi").glob("ndvi_*.tif"))]
 
+    def stack(self, name: str) -> list:
+        """The monthly rasters of ndvi/ or soil_moisture/, in date order."""
+        return [str(p) for p in sorted((self.folder / name).glob("*.tif"))]
+
 
 FILES = {"pts": "pts.gpkg", "ref": "ref.gpkg", "sec": "sec.gpkg", "egms": "egms.csv",
          "mintpy_ts": "mintpy/geo_timeseries.h5", "mintpy_vel": "mintpy/geo_velocity.h5",
@@ -47,7 +51,8 @@ FILES = {"pts": "pts.gpkg", "ref": "ref.gpkg", "sec": "sec.gpkg", "egms": "egms.
          "regions": "regions.gpkg", "dem": "dem.tif", "incidence": "incidence.tif",
          "red": "s2/s2_20190811_red.tif", "nir": "s2/s2_20190811_nir.tif",
          "slc_ref": "slc/slc_20190809.tif", "slc_sec": "slc/slc_20190821.tif",
-         "coh": "slc/coherence_true.tif", "ndvi_mvc": "ndvi_mvc10.tif", "ndvi25": "ndvi25.tif"}
+         "coh": "slc/coherence_true.tif", "ndvi_mvc": "ndvi_mvc10.tif", "ndvi25": "ndvi25.tif",
+         "gwr": "gwr.gpkg", "sites": "sites.gpkg"}
 
 
 def _crop_csv(src: Path, dst: Path, box, every: int = 1) -> int:
@@ -130,7 +135,7 @@ def _mintpy(folder: Path) -> None:
 def build(scene: Path, folder: Path) -> Data:
     """Write every valid input into `folder`; return the Data naming them."""
     scene, folder = Path(scene), Path(folder)
-    for sub in ("ndvi", "s2", "slc", "s2ndvi"):
+    for sub in ("ndvi", "s2", "slc", "s2ndvi", "soil_moisture"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     truth = json.loads((scene / "truth.json").read_text())
     # points: T128 in the sub-area (every 4th) and both tracks in a box of the overlap strip
@@ -155,8 +160,9 @@ def build(scene: Path, folder: Path) -> Data:
         w.writerow(["linear", 1.0, -0.9, "", 0])
     shutil.copy(scene / "regions.gpkg", folder / "regions.gpkg")
     shutil.copy(scene / "dem.tif", folder / "dem.tif")
-    for p in (scene / "ndvi").glob("ndvi_*.tif"):
-        shutil.copy(p, folder / "ndvi" / p.name)
+    for sub in ("ndvi", "soil_moisture"):
+        for p in (scene / sub).glob("*.tif"):
+            shutil.copy(p, folder / sub / p.name)
     for tag in ("20190811",):
         for band in ("red", "nir"):
             shutil.copy(scene / "s2" / f"s2_{tag}_{band}.tif", folder / "s2" / f"s2_{tag}_{band}.tif")
@@ -169,12 +175,38 @@ def build(scene: Path, folder: Path) -> Data:
         if d in truth["coherence"]["ndvi_dates"]:
             ndvis.append(v)
     write_raster(folder / "ndvi_mvc10.tif", np.max(ndvis, axis=0), gt)
-    coh = gdal.Open(str(scene / "slc" / "coherence_true.tif"))
     # the MVC averaged onto the 25 m coherence grid (for models and masks on that grid)
     gdal.Warp(str(folder / "ndvi25.tif"), str(folder / "ndvi_mvc10.tif"), format="GTiff",
               outputBounds=SUBAREA, xRes=25, yRes=25, resampleAlg="average", dstNodata=np.nan)
     ext = truth["extent"]
     write_raster(folder / "incidence.tif", np.full((25, 30), 39.0, np.float32),
                  (ext[0], 1000.0, 0, ext[3], 0, -1000.0))
-    coh = None  # noqa: F841
+    _regression_points(folder)
+    _sites(folder)
     return Data(folder, scene)
+
+
+def _regression_points(folder: Path) -> None:
+    """The points with the NDVI and soil-moisture changes sampled at them, and a region field."""
+    from insar_fusion.core.points import PointTable
+    from insar_fusion.core.sampling import sample
+    from insar_fusion.core.vector_io import read_points, write_points
+    t = read_points(str(folder / "pts.gpkg"))
+    cols = {k: t.columns[k] for k in ("pid", "velocity", "velocity_std", "coherence")}
+    for name, sub, stem in (("dndvi", "ndvi", "ndvi"), ("dsm", "soil_moisture", "sm")):
+        a, b = (sample(str(folder / sub / f"{stem}_{m}.tif"), t.x, t.y, t.crs_wkt, [1], "bilinear")[:, 0]
+                for m in ("201907", "202007"))
+        cols[name] = b - a
+    cols["region"] = np.where(t.x < np.median(t.x), "west", "east").astype(object)
+    write_points(str(folder / "gwr.gpkg"), PointTable(t.x, t.y, cols, t.crs_wkt))
+
+
+def _sites(folder: Path) -> None:
+    """Two sites among the points (one analysis each)."""
+    from insar_fusion.core.points import PointTable
+    from insar_fusion.core.vector_io import write_points
+    x0, y0, x1, y1 = SUBAREA
+    xs = np.array([x0 + 0.3 * (x1 - x0), x0 + 0.7 * (x1 - x0)])
+    ys = np.array([y0 + 0.5 * (y1 - y0)] * 2)
+    write_points(str(folder / "sites.gpkg"),
+                 PointTable(xs, ys, {"name": np.array(["S1", "S2"], dtype=object)}, UTM))

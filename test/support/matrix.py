@@ -219,6 +219,9 @@ class _Probe:
     def s2ndvi(self):
         return ["/probe/ndvi_20190801.tif"]
 
+    def stack(self, name):
+        return [f"/probe/{name}_2019{m:02d}.tif" for m in range(1, 13)]
+
 
 class _ProbeDir:
     def __truediv__(self, name):

@@ -119,10 +119,11 @@ def _nan_inf(t):
 
 
 def _text(t):
-    """velocity and the first date field as text, with a word in the first row."""
+    """velocity, dndvi and the first date field (those present) as text, with a word in row 1."""
     from insar_fusion.core.points import PointTable
     cols = dict(t.columns)
-    for k in ("velocity", _first_date(t)):
+    dated = [n for n, _ in t.date_columns()][:1]
+    for k in [c for c in ("velocity", "dndvi") if c in cols] + dated:
         v = np.array([f"{x:.3f}" for x in cols[k]], dtype=object)
         v[0] = "n/a-see-notes"
         cols[k] = v
@@ -142,6 +143,13 @@ def _duplicate_date(t):
     cols = dict(t.columns)
     cols["D_" + first.lstrip("D_")] = cols[first].copy()
     return PointTable(t.x, t.y, cols, t.crs_wkt)
+
+
+def _constant_field(name):
+    def edit(t):
+        from insar_fusion.core.points import PointTable
+        return PointTable(t.x, t.y, dict(t.columns, **{name: np.full(len(t), 0.05)}), t.crs_wkt)
+    return edit
 
 
 def _reprojected(epsg):
@@ -426,7 +434,8 @@ def _bad_date_text(value, folder):
 
 RASTER = ("raster", "slc", "regressor")
 LISTS = ("rasters", "dated")
-VECTORS = ("points", "polygons")
+POINTS = ("points", "regression", "sites")
+VECTORS = POINTS + ("polygons",)
 
 
 def catalogue() -> List[Mutation]:
@@ -440,22 +449,24 @@ def catalogue() -> List[Mutation]:
         Mutation("truncated_file", ("table", "numbers", "egms"), truncated_csv, CORRUPT,
                  "a CSV cut inside a row"),
         # point layers
-        Mutation("empty_layer", ("points",), _points(_subset(0)), r"no features", "no features"),
-        Mutation("one_feature", ("points",), _points(_subset(1)), "", "one feature"),
-        Mutation("all_null", ("points",), _points(_all_null), r"null|no value", "every field NULL"),
-        Mutation("nan_inf", ("points",), _points(_nan_inf), "",
+        Mutation("empty_layer", POINTS, _points(_subset(0)), r"no features", "no features"),
+        Mutation("one_feature", POINTS, _points(_subset(1)), "", "one feature"),
+        Mutation("all_null", POINTS, _points(_all_null), r"null|no value", "every field NULL"),
+        Mutation("nan_inf", ("points", "regression"), _points(_nan_inf), "",
                  "inf, -inf and NaN in every number field"),
-        Mutation("text_number", ("points",), _points(_text), r"must be numeric",
+        Mutation("text_number", ("points", "regression"), _points(_text), r"must be numeric",
                  "velocity and a date field as text, with a word"),
         Mutation("bad_date", ("points",), _points(_rename_date), r"not a valid YYYYMMDD date",
                  "a date field named D20191340"),
         Mutation("duplicate_date", ("points",), _points(_duplicate_date), r"same date",
                  "two fields for one date"),
-        Mutation("geographic_crs", ("points",), _points(_reprojected(4326)), "",
+        Mutation("zero_variance", ("regression",), _points(_constant_field("dndvi")),
+                 r"constant|variance|variation", "dndvi the same at every point"),
+        Mutation("geographic_crs", POINTS, _points(_reprojected(4326)), "",
                  "reprojected to WGS 84 (degrees)"),
-        Mutation("other_crs", ("points",), _points(_reprojected(32648)), "",
+        Mutation("other_crs", POINTS, _points(_reprojected(32648)), "",
                  "reprojected to the next UTM zone"),
-        Mutation("no_overlap", ("points",), _points(_shifted), r"overlap|cover",
+        Mutation("no_overlap", POINTS, _points(_shifted), r"overlap|cover",
                  "moved 1000 km east"),
         # polygons
         Mutation("empty_layer", ("polygons",), _polygons(where="0=1"), r"no features|no polygon",
