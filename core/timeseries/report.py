@@ -1,9 +1,10 @@
 """The per-site HTML report of insarfusion:sitetimeseries."""
 import html
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
+from ..progress import Progress, ensure
 from ..report import figure_img, table, write_html
 from .charts import correlation_heatmap, pretty, rate_scatters, timeseries_panel
 from .site import SiteAnalysis
@@ -42,11 +43,14 @@ def site_section(a: SiteAnalysis) -> str:
     return "\n".join(parts)
 
 
-def write_report(path: str, analyses: Sequence[SiteAnalysis]) -> str:
-    """Write the HTML report for all sites."""
+def write_report(path: str, analyses: Sequence[SiteAnalysis], progress: Optional[Progress] = None) -> str:
+    """Write the HTML report for all sites (progress, and a chance to cancel, after each site)."""
+    progress = ensure(progress)
     smoothing = analyses[0].smoothing if analyses else 1
     max_lag = analyses[0].max_lag_days if analyses else float("nan")
     day = analyses[0].base[0].day if analyses else 1
     sections = [_METHOD.format(w=smoothing, m=max_lag if np.isfinite(max_lag) else 0, d=day)]
-    sections += [site_section(a) for a in analyses]
+    for k, a in enumerate(analyses):
+        progress(k / len(analyses))
+        sections.append(site_section(a))
     return write_html(path, "Time series at sites", sections)
