@@ -86,6 +86,10 @@ def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
     lyr = ds.GetLayer(0)
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"'{os.path.basename(path)}' has more than one column named "
+                         f"{', '.join(repr(n) for n in twice)}; rename or remove the copies.")
     total = max(lyr.GetFeatureCount(force=0), 1)
     parts: Dict[str, list] = {n: [] for n in names}
     done = 0
