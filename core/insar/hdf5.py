@@ -20,6 +20,7 @@ from ..dates import parse_yyyymmdd
 from ..errors import Cancelled, InputError
 from ..points import PointTable
 from ..progress import Progress, ensure
+from . import h5probe
 from .layout import make_table
 
 STRIP = 256  # rows read at a time
@@ -30,6 +31,7 @@ def open_h5(path: str) -> h5py.File:
     """Open an HDF5 file read-only, or raise InputError saying why it cannot be read."""
     if not os.path.exists(path):
         raise InputError(f"The file '{path}' does not exist.")
+    h5probe.check(path)  # a damaged file must not crash this process (and QGIS with it)
     try:
         return h5py.File(path, "r")
     except OSError as e:
