@@ -70,3 +70,16 @@ def read_failure(message: str) -> Optional[str]:
     name = f"'{os.path.basename(m.group(1))}'" if m else "An input file"
     return (f"Reading {name} failed: the file is truncated or corrupt ({message.strip()}). "
             "Use a complete copy of it.")
+
+
+_DISK = re.compile(r"No space left on device|Disk quota exceeded|Read-only file system|"
+                   r"Permission denied", re.IGNORECASE)
+
+
+def disk_failure(message: str) -> Optional[str]:
+    """A user message when a GDAL error says a file could not be written (disk full, refused)."""
+    m = _DISK.search(message or "")
+    if not m:
+        return None
+    return (f"Writing an output failed: {m.group(0)} ({message.strip()}). Free some disk space, or "
+            "choose a location where you may write, and run it again.")

@@ -1,4 +1,5 @@
 """The base class of every InSAR Fusion algorithm: naming, help, error handling, clean outputs."""
+import errno
 import math
 import os
 import re
@@ -18,7 +19,7 @@ from qgis.PyQt.QtGui import QIcon
 from ..core.atomic import remove_outputs
 from ..core.dates import to_date
 from ..core.errors import Cancelled, InputError
-from ..core.inputs import csv_truncation, read_failure, unreadable
+from ..core.inputs import csv_truncation, disk_failure, read_failure, unreadable
 from ..core.progress import Progress
 
 GROUPS = {
@@ -31,6 +32,7 @@ GROUPS = {
 }
 TRACKER = "https://github.com/insar-fusion/insar_fusion/issues"
 _ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icon.svg")
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 _INPUTS = (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer,
            QgsProcessingParameterRasterLayer, QgsProcessingParameterMultipleLayers, QgsProcessingParameterFile)
 _DESTINATIONS = (QgsProcessingParameterVectorDestination, QgsProcessingParameterRasterDestination,
@@ -123,11 +125,19 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
             raise
         except RuntimeError as e:  # GDAL/HDF5 reading a damaged file is bad input, anything else a bug
             remove_outputs(created)
-            message = read_failure(str(e))
+            message = read_failure(str(e)) or disk_failure(str(e))
             if message is None:
                 feedback.pushDebugInfo(traceback.format_exc())
                 message = self._bug_message(e)
             raise QgsProcessingException(message) from None
+        except OSError as e:  # the disk, not the plugin: full, read-only or refused
+            remove_outputs(created)
+            if e.errno not in _DISK_ERRORS:
+                feedback.pushDebugInfo(traceback.format_exc())
+                raise QgsProcessingException(self._bug_message(e)) from None
+            raise QgsProcessingException(
+                f"Writing or reading '{e.filename or 'a file'}' failed: {e.strerror or e}. Free some "
+                "disk space, or choose a location where you may write, and run it again.") from None
         except MemoryError:
             remove_outputs(created)
             raise QgsProcessingException(

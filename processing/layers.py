@@ -109,9 +109,10 @@ def write_point_table(alg, name, table: PointTable, context, style=None, layer_n
     if m:  # "save to GeoPackage layer": add a layer to an existing file
         from osgeo import gdal
         import tempfile
-        tmpdir = tempfile.mkdtemp()
-        tmp = write_points(os.path.join(tmpdir, "layer.gpkg"), table, m.group("table"), progress)
-        gdal.VectorTranslate(m.group("path"), tmp, accessMode="overwrite", layerName=m.group("table"))
+        from qgis.core import QgsProcessingUtils
+        with tempfile.TemporaryDirectory(dir=QgsProcessingUtils.tempFolder()) as tmpdir:
+            tmp = write_points(os.path.join(tmpdir, "layer.gpkg"), table, m.group("table"), progress)
+            gdal.VectorTranslate(m.group("path"), tmp, accessMode="overwrite", layerName=m.group("table"))
         path = m.group("path") + "|layername=" + m.group("table")
     else:
         write_points(dest, table, layer_name, progress)
