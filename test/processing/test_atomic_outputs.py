@@ -29,9 +29,8 @@ def _names():
 
 
 @pytest.fixture(scope="module")
-def data(scene, tmp_path_factory):
-    import hdata
-    return hdata.build(scene, tmp_path_factory.mktemp("hardening_atomic"))
+def data(hardening_data):
+    return hardening_data
 
 
 class _Disk:

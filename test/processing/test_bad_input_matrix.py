@@ -14,7 +14,6 @@ import pytest
 
 import checks
 import examples
-import hdata
 import matrix
 import mutations
 from examples import DEFAULT_OK, EXAMPLES, Err, Ok
@@ -60,8 +59,8 @@ def expectation(ex, case):
 
 
 @pytest.fixture(scope="session")
-def data(scene, tmp_path_factory):
-    return hdata.build(scene, tmp_path_factory.mktemp("hardening_data"))
+def data(hardening_data):
+    return hardening_data
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ import pytest
 from qgis.core import QgsProcessingException
 
 import cancelling
-import hbig
 import iftest
 import matrix
 from examples import EXAMPLES
@@ -27,14 +26,13 @@ def _names():
 
 
 @pytest.fixture(scope="session")
-def big(scene, tmp_path_factory):
-    return hbig.build(scene, tmp_path_factory.mktemp("hardening_big"))
+def big(hardening_big):
+    return hardening_big
 
 
 @pytest.fixture(scope="session")
-def small(scene, tmp_path_factory):
-    import hdata
-    return hdata.build(scene, tmp_path_factory.mktemp("hardening_small"))
+def small(hardening_data):
+    return hardening_data
 
 
 def _params(name, big, small, out):
