@@ -44,7 +44,9 @@ def test_region_names_and_labels_are_escaped_in_the_report_and_drawn_literally(h
     text = _no_markup_from_data(html)
     assert "<b>bold</b>" not in text and "&lt;b&gt;bold&lt;/b&gt;" in text
     names = set(checks.read_vector(out)["region"])
-    n = ogr.Open(regions).GetLayer(0).GetFeatureCount()
+    ds = ogr.Open(regions)
+    n = ds.GetLayer(0).GetFeatureCount()
+    ds = None
     assert {HOSTILE[i % len(HOSTILE)] for i in range(n)} <= names  # kept as values, byte for byte
 
 
