@@ -23,7 +23,7 @@ DATES = ["20190105", "20190117", "20190129", "20190210", "20190222", "20190306"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 # FUZZ_EXAMPLES=5000 explores further (random, not the fixed examples CI runs)
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 50)), deadline=None,
-                derandomize=not os.environ.get("FUZZ_EXAMPLES"),
+                database=None, derandomize=not os.environ.get("FUZZ_EXAMPLES"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 

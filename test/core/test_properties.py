@@ -15,7 +15,8 @@ from insar_fusion.core.points import PointTable
 from insar_fusion.core.regression.gwr import fit as gwr_fit
 from insar_fusion.core.timeseries.stats import estimate_lag
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=40, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
 finite = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False)
 DATES = ("D20190105", "D20190117", "D20190129")
 
@@ -124,7 +125,8 @@ def test_coherence_does_not_change_under_a_common_phase_screen(seed, wy, wx, c, 
 
 
 # --- GWR with a huge bandwidth is OLS --------------------------------------------------------------
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.integers(12, 60), st.sampled_from(["box", "bisquare", "gaussian"]))
 def test_gwr_with_a_bandwidth_far_beyond_the_points_is_ols(seed, n, kernel):
     rng = np.random.default_rng(seed)

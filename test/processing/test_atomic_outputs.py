@@ -12,9 +12,7 @@ import os
 import sys
 
 import pytest
-from qgis.core import QgsProcessingException
 
-import iftest
 import matrix
 from examples import EXAMPLES
 

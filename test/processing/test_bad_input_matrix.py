@@ -13,7 +13,6 @@ import os
 import pytest
 
 import checks
-import examples
 import matrix
 import mutations
 from examples import DEFAULT_OK, EXAMPLES, Err, Ok
