@@ -16,7 +16,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy pyth
 	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-h5py python3-venv python3-pip \
 	xvfb xauth xdotool imagemagick git zip
 
-.PHONY: help deps venv test test-core test-qgis demo install uninstall package bench qgis clean
+.PHONY: help deps venv test test-core test-qgis demo demo-docs install uninstall package bench qgis clean
 
 help:
 	@echo "make demo     the whole analysis on the sample scene, into $(OUT)/"
@@ -25,6 +25,7 @@ help:
 	@echo "make package  dist/insar_fusion-$(VERSION).zip for 'Install from ZIP'"
 	@echo "make bench    benchmarks against peers (mgwr, QGIS native algorithms, numpy)"
 	@echo "make qgis     open QGIS with the plugin and the demo project"
+	@echo "make demo-docs  the report's key figures and a QGIS screenshot into docs/"
 
 # Debian packages, installed only when missing.
 deps:
@@ -53,13 +54,13 @@ test: venv
 test-core: venv
 	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q
 
-demo: deps
+demo: deps install
 	$(PY) tools/demo.py --out $(OUT) --scene $(SCENE)
 
 install: deps
 	mkdir -p $(dir $(PLUGIN_LINK))
 	ln -sfn $(CURDIR) $(PLUGIN_LINK)
-	/usr/bin/qgis_process.bin plugins enable insar_fusion >/dev/null
+	out=$$(/usr/bin/qgis_process.bin plugins enable insar_fusion 2>&1) || echo "$$out" | grep -q "already enabled"
 	@echo "Installed: $(PLUGIN_LINK) -> $(CURDIR)"
 	@echo "Try: /usr/bin/qgis_process.bin help insarfusion:lostovertical"
 
@@ -73,10 +74,18 @@ package: deps
 	$(PY) tools/package.py --dist $(DIST)
 
 bench: venv
-	$(VPY) bench/run.py
+	$(VPY) bench/run.py $(if $(QUICK),--quick,)
 
 qgis: deps install
+	@test -f $(OUT)/insar_fusion_demo.qgz || $(MAKE) demo
 	$(PY) tools/open_qgis.py --project $(OUT)/insar_fusion_demo.qgz
+
+# The README's figures: the report's key charts and the project in QGIS under Xvfb, into docs/.
+demo-docs: deps
+	@test -f $(OUT)/report.json || $(MAKE) demo
+	for f in rate_map overlap gwr_local_r2 gwr_coefficients ols_p1 site_p1 heatmaps lags coherence_models; do \
+	  cp $(OUT)/figures/report_$$f.png docs/report_$$f.png; done
+	$(PY) tools/open_qgis.py --xvfb --project $(OUT)/insar_fusion_demo.qgz --screenshot docs/demo_project.png
 
 clean:
 	rm -rf $(OUT) dist .qgis-settings bench/results

@@ -90,13 +90,17 @@ def _mask(grid: Grid, layer, c0: int, r0: int, w: int, h: int) -> np.ndarray:
     x0, dx, _, y0, _, dy = grid.transform
     mem = gdal.GetDriverByName("MEM").Create("", w, h, 1, gdal.GDT_Byte)
     mem.SetGeoTransform((x0 + c0 * dx, dx, 0.0, y0 + r0 * dy, 0.0, dy))
+    if grid.crs_wkt:
+        mem.SetProjection(grid.crs_wkt)
     gdal.RasterizeLayer(mem, [1], layer, burn_values=[1])
     return mem.GetRasterBand(1).ReadAsArray().astype(bool)
 
 
-def _memory_layer(geom):
+def _memory_layer(geom, crs_wkt: str = ""):
+    """A one-feature in-memory layer (in the raster's CRS, so rasterising warns of nothing)."""
+    srs = osr.SpatialReference(wkt=crs_wkt) if crs_wkt else None
     ds = ogr.GetDriverByName("Memory").CreateDataSource("")
-    lyr = ds.CreateLayer("r", None, ogr.wkbUnknown)
+    lyr = ds.CreateLayer("r", srs, ogr.wkbUnknown)
     f = ogr.Feature(lyr.GetLayerDefn())
     f.SetGeometry(geom)
     lyr.CreateFeature(f)
@@ -117,7 +121,7 @@ def zonal_stats(rasters: Sequence[Tuple[str, str]], regions: Sequence[Tuple[str,
         zones = []
         for name, geom in _geometries(regions, regions_wkt, grid.crs_wkt):
             win = _pixel_window(grid, geom)
-            zones.append((name, win, _memory_layer(geom) if win else None, _Acc()))
+            zones.append((name, win, _memory_layer(geom, grid.crs_wkt) if win else None, _Acc()))
         whole = _Acc()
         block_rows = band.GetBlockSize()[1]
         windows = windows_for(grid, 6)

@@ -13,19 +13,12 @@ from ...core.regression.gwr import COND_LIMIT, UNDERSUPPORTED, fit
 from ...core.regression.kernels import KERNELS, NEGLIGIBLE_WEIGHT
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
+from ... import settings
 from ..styles import graduated
 from .common import explanatory_fields, numeric_field, save_named_style
 
 RESULTS = ("R2", "ADJ_R2", "AICC", "AIC", "ENP", "SIGMA2", "RSS", "TR_S", "TR_STS", "BANDWIDTH",
            "WEIGHTED_MEAN_LOCAL_R2", "N_UNDERSUPPORTED")
-
-
-def _default_bandwidth() -> float:
-    try:
-        from ...settings import value
-        return value("gwr_bandwidth")
-    except Exception:  # settings unavailable (e.g. a bare test import): the documented default
-        return 500.0
 
 
 def output_columns(result, names) -> dict:
@@ -106,7 +99,7 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
             QgsProcessingParameterField.Numeric, allowMultiple=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.BANDWIDTH, self.tr("Bandwidth (m; 0 = choose by AICc)"),
-            QgsProcessingParameterNumber.Double, _default_bandwidth(), minValue=0.0))
+            QgsProcessingParameterNumber.Double, settings.value("gwr_bandwidth"), minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(
             self.KERNEL, self.tr("Kernel"), list(KERNELS), defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(

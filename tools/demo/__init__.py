@@ -1,0 +1,1 @@
+"""The `make demo` pipeline: runner, steps, results GeoPackage, QGIS project, report."""
