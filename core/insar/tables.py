@@ -93,7 +93,7 @@ def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
     total = max(lyr.GetFeatureCount(force=0), 1)
     parts: Dict[str, list] = {n: [] for n in names}
     done = 0
-    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
+    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO", "MAX_FEATURES_IN_BATCH=10000"]):
         for n in names:
             parts[n].append(np.asarray(batch[n]))
         done += len(batch[names[0]]) if names else 0

@@ -1,6 +1,6 @@
 """The per-site HTML report of insarfusion:sitetimeseries."""
 import html
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -18,8 +18,9 @@ The lag is the shift of a variable behind the rate that maximises |r|, searched 
 and refined by a parabola through the peak; <b>positive = the variable comes after the rate</b>.</p>"""
 
 
-def site_section(a: SiteAnalysis) -> str:
-    """The report section of one site: charts, correlations and lags."""
+def site_section(a: SiteAnalysis, check: Callable[[], None] = lambda: None) -> str:
+    """The report section of one site: charts, correlations and lags (check() before each chart)."""
+    check()
     c = a.data.circle
     parts = [f"<h2>Site {html.escape(str(a.site))}</h2>",
              f"<p>Centre ({a.data.x:.1f}, {a.data.y:.1f}), radius {a.data.radius:g} m: "
@@ -27,13 +28,13 @@ def site_section(a: SiteAnalysis) -> str:
              f"({a.base[0].isoformat()} to {a.base[-1].isoformat()}).</p>",
              figure_img(timeseries_panel([a]), f"Time series at {a.site}"),
              "<h3>Correlation</h3>",
-             figure_img(correlation_heatmap(a), f"Correlation heatmap at {a.site}"),
+             check() or figure_img(correlation_heatmap(a), f"Correlation heatmap at {a.site}"),
              table(["variable A", "variable B", "r", "p-value", "n"],
                    [(pretty(x.variable_a), pretty(x.variable_b), x.r, x.p_value, x.n)
                     for x in a.correlations], digits=3)]
     if a.lags:
         parts += ["<h3>Rate against each variable, and lags</h3>",
-                  figure_img(rate_scatters(a), f"Rate against the variables at {a.site}"),
+                  check() or figure_img(rate_scatters(a), f"Rate against the variables at {a.site}"),
                   table(["variable", "lag (days)", "r at lag", "r at zero lag", "p-value", "n"],
                         [(pretty(g.variable), g.lag_days, g.r_at_lag, g.r_with_rate, g.p_value,
                           g.n) for g in a.lags], digits=3)]
@@ -51,6 +52,6 @@ def write_report(path: str, analyses: Sequence[SiteAnalysis], progress: Optional
     day = analyses[0].base[0].day if analyses else 1
     sections = [_METHOD.format(w=smoothing, m=max_lag if np.isfinite(max_lag) else 0, d=day)]
     for k, a in enumerate(analyses):
-        progress(k / len(analyses))
-        sections.append(site_section(a))
+        charts = iter(range(3))
+        sections.append(site_section(a, lambda: progress((k + next(charts, 2) / 3) / len(analyses))))
     return write_html(path, "Time series at sites", sections)
