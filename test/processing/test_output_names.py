@@ -128,3 +128,10 @@ def test_baseline_pairs_with_odd_column_names_round_trip(hardening_data, provide
     cols = checks.read_vector(out)
     assert "sec ondary; x" in cols and "<i>note</i>" in cols and list(cols["<i>note</i>"]) == ["a", "b,c"]
     assert os.path.exists(out)
+
+
+def test_fields_a_shapefile_renames_are_named_in_the_log(hardening_data, provider, tmp_path):
+    out = str(tmp_path / "fit.shp")
+    _, feedback = iftest.run_alg("seasonalfit", {"INPUT": hardening_data.pts, "OUTPUT": out})
+    assert "max_seasonal_uplift -> max_seas_1" in feedback.text()
+    assert "velocity_std -> velocity_s" in feedback.text()
