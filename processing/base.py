@@ -30,7 +30,10 @@ GROUPS = {
     "coherence": "Coherence",
     "sample": "Sample data",
 }
-TRACKER = "https://github.com/insar-fusion/insar_fusion/issues"
+HOMEPAGE = "https://github.com/insar-fusion/insar_fusion"
+TRACKER = HOMEPAGE + "/issues"
+_DOCS = {"insar": "insar", "optical": "optical", "regression": "regression",
+         "timeseries": "timeseries", "coherence": "coherence", "sample": "scene"}
 _ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icon.svg")
 _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 _INPUTS = (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer,
@@ -83,7 +86,8 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         return self.tr(help_html(self.HELP))
 
     def helpUrl(self):
-        return ""
+        """The group's reference page (docs/<group>.md in the repository)."""
+        return f"{HOMEPAGE}/blob/main/docs/{_DOCS[self.GROUP]}.md" if self.GROUP in _DOCS else ""
 
     def icon(self):
         return QIcon(_ICON)

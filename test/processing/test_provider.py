@@ -1,5 +1,8 @@
 """The provider registers every algorithm with a name, group, help text and icon."""
+import os
 import re
+
+import iftest
 
 from insar_fusion.processing.base import GROUPS
 
@@ -24,6 +27,8 @@ def test_every_algorithm_has_a_stable_id_group_and_help(provider):
         assert alg.displayName() and alg.displayName()[0].isupper()
         assert alg.createInstance() is not alg
         assert type(alg.createInstance()) is type(alg)
+        doc = alg.helpUrl().rsplit("/blob/main/", 1)[-1]
+        assert os.path.isfile(os.path.join(iftest.REPO, doc)), f"{alg.name()}: {doc} is missing"
 
 
 def test_every_parameter_has_a_description(provider):
