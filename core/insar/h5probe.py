@@ -1,9 +1,11 @@
 """Walk an HDF5 file's structure in a separate process before reading it in this one.
 
 The HDF5 library can crash the interpreter (segmentation fault) on a file whose metadata is
-damaged, and inside QGIS that would take the whole application down. A short-lived Python
-process first opens the file, lists every object with its shape, type and attributes and reads
-the small datasets; if that process dies, the file is refused with a message instead.
+damaged, at once or later (an error while reading damaged metadata can leave its state corrupt),
+and inside QGIS that would take the whole application down. A short-lived Python process first
+opens the file, lists every object with its shape, type and attributes and reads the small
+datasets; if that process dies, or HDF5 reports damage, the file is refused with a message and
+never opened in this process.
 """
 import os
 import subprocess
@@ -29,8 +31,8 @@ try:
     with h5py.File(sys.argv[1], "r") as f:
         dict(f.attrs)
         f.visititems(visit)
-except Exception:
-    pass  # errors are reported by the reader itself; only a crash matters here
+except Exception as e:
+    print("DAMAGED", type(e).__name__, e)
 """
 
 _checked: Dict[Tuple[str, int, float], Optional[str]] = {}
@@ -64,8 +66,8 @@ def check(path: str) -> None:
 def _walk(exe: str, path: str) -> Optional[str]:
     name = os.path.basename(path)
     try:
-        done = subprocess.run([exe, "-c", _WALK, path], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+        done = subprocess.run([exe, "-c", _WALK, path], stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, errors="replace", timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return (f"Cannot read '{name}': walking its HDF5 structure took over {TIMEOUT:g} s. "
                 "The file is probably damaged; use a complete copy of it.")
@@ -74,4 +76,8 @@ def _walk(exe: str, path: str) -> Optional[str]:
     if done.returncode < 0 or done.returncode > 1:
         return (f"Cannot read '{name}': the HDF5 library crashed reading its structure (exit "
                 f"{done.returncode}), so the file is damaged. Use a complete copy of it.")
+    if done.returncode == 0 and done.stdout.startswith("DAMAGED"):
+        # HDF5 can leave its state corrupted after such errors: the file is not opened here at all
+        detail = done.stdout[len("DAMAGED"):].strip().splitlines()[0][:300]
+        return f"Cannot read '{name}': its HDF5 structure is damaged ({detail}). Use a complete copy of it."
     return None
