@@ -124,7 +124,7 @@ def _pid(col: np.ndarray) -> np.ndarray:
     text = _text(col) if col.dtype.kind == "S" else np.asarray(col, dtype=object)
     try:
         return np.array([int(v) for v in text], dtype=np.int64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # beyond 64 bits, ids stay text
         return np.array([None if v is None else str(v) for v in text], dtype=object)
 
 
