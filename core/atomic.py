@@ -45,6 +45,10 @@ def remove_outputs(paths) -> None:
         if not path or not isinstance(path, str) or path.startswith(("memory:", "ogr:", "postgres")):
             continue
         base = path.split("|")[0]
+        if os.path.isdir(base):  # an output folder this run created: remove it once it is empty
+            with contextlib.suppress(OSError):
+                os.rmdir(base)
+            continue
         for candidate in [base] + [base + s for s in _SIDECAR_SUFFIXES] + \
                 [os.path.splitext(base)[0] + s for s in _SIDECAR_SUFFIXES]:
             if os.path.isfile(candidate):

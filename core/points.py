@@ -60,9 +60,14 @@ class PointTable:
 
 
 def numeric(col: np.ndarray, name: str) -> np.ndarray:
-    """A column as float64 (NULL as NaN); text that is not a number raises InputError."""
+    """A column as float64 (NULL as NaN); text that is not a number raises InputError.
+
+    ±inf is no value, as NaN: read as NULL, like infinite pixels and imported values.
+    """
     if col.dtype.kind in "fiub":
-        return col.astype(float)
+        out = col.astype(float)
+        out[np.isinf(out)] = np.nan
+        return out
     out = np.empty(len(col))
     for i, v in enumerate(col):
         if v is None or (isinstance(v, str) and v.strip() == ""):
@@ -73,6 +78,7 @@ def numeric(col: np.ndarray, name: str) -> np.ndarray:
         except (TypeError, ValueError):
             raise InputError(f"Field '{name}' must be numeric, but row {i + 1} holds '{v}'. "
                              "Convert the field to a number first (Field calculator: to_real).") from None
+    out[np.isinf(out)] = np.nan
     return out
 
 

@@ -9,6 +9,7 @@ import io
 from typing import Iterable, List, Optional, Sequence
 
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .atomic import atomic_output
 
@@ -27,7 +28,16 @@ def new_figure(width: float = 8.0, height: float = 5.0, dpi: int = 100) -> Figur
     return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
 
 
+def literal_text(fig: Figure) -> Figure:
+    """Draw every text of the figure as written: labels made of user data (region, site, group
+    or track names) may hold '$', which matplotlib would otherwise parse, and fail on, as math."""
+    for t in fig.findobj(Text):
+        t.set_parse_math(False)
+    return fig
+
+
 def figure_png(fig: Figure, dpi: Optional[int] = None) -> bytes:
+    literal_text(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
     return buf.getvalue()

@@ -85,3 +85,13 @@ def _values(block: np.ndarray, rows: np.ndarray, cols: np.ndarray, nodata) -> np
         if nd is not None:
             vals[j][raw[j] == nd] = np.nan
     return vals
+
+
+def require_values(values: np.ndarray, what: str) -> np.ndarray:
+    """Refuse sampled values that are all missing: the raster does not cover the points."""
+    v = np.asarray(values, float)
+    if v.size and not np.isfinite(v).any():
+        raise InputError(f"{what} has no value at any of the {v.shape[0]} points: it does not cover "
+                         "them, or is nodata there. Check the raster's extent and CRS against the "
+                         "points'.")
+    return values

@@ -142,6 +142,8 @@ def _write_gpkg(path, layer_name, table, progress):
         chunk = 50000
         cols = list(table.columns.values())
         for start in range(0, n, chunk):
+            if progress is not None:
+                progress(start / n * 0.9)  # a cancel before this chunk stops here
             stop = min(n, start + chunk)
             blobs = _gpkg_blobs(table.x[start:stop], table.y[start:stop], srs_id)
             data = [_python_column(c[start:stop]) for c in cols]

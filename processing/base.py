@@ -1,17 +1,25 @@
 """The base class of every InSAR Fusion algorithm: naming, help, error handling, clean outputs."""
+import errno
+import math
 import os
 import re
 import tempfile
 import traceback
 
-from qgis.core import (QgsProcessingAlgorithm, QgsProcessingException,
-                       QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination,
-                       QgsProcessingParameterRasterDestination, QgsProcessingParameterVectorDestination)
+from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingException,
+                       QgsProcessingParameterDateTime, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterFile, QgsProcessingParameterFileDestination,
+                       QgsProcessingParameterFolderDestination, QgsProcessingParameterMultipleLayers,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination,
+                       QgsProcessingParameterRasterLayer, QgsProcessingParameterVectorDestination,
+                       QgsProcessingParameterVectorLayer, QgsProject)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.atomic import remove_outputs
+from ..core.dates import to_date
 from ..core.errors import Cancelled, InputError
+from ..core.inputs import csv_truncation, disk_failure, read_failure, unreadable
 from ..core.progress import Progress
 
 GROUPS = {
@@ -27,6 +35,9 @@ TRACKER = HOMEPAGE + "/issues"
 _DOCS = {"insar": "insar", "optical": "optical", "regression": "regression",
          "timeseries": "timeseries", "coherence": "coherence", "sample": "scene"}
 _ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icon.svg")
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+_INPUTS = (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer,
+           QgsProcessingParameterRasterLayer, QgsProcessingParameterMultipleLayers, QgsProcessingParameterFile)
 _DESTINATIONS = (QgsProcessingParameterVectorDestination, QgsProcessingParameterRasterDestination,
                  QgsProcessingParameterFileDestination, QgsProcessingParameterFolderDestination)
 
@@ -99,6 +110,7 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         self._dests = {}
         created = []
         try:
+            self._check_numbers(parameters)
             self._resolve_destinations(parameters, context)
             created = [p for p in self._dests.values() if p and not os.path.exists(p)]
             progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
@@ -115,6 +127,21 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         except QgsProcessingException:
             remove_outputs(created)
             raise
+        except RuntimeError as e:  # GDAL/HDF5 reading a damaged file is bad input, anything else a bug
+            remove_outputs(created)
+            message = read_failure(str(e)) or disk_failure(str(e))
+            if message is None:
+                feedback.pushDebugInfo(traceback.format_exc())
+                message = self._bug_message(e)
+            raise QgsProcessingException(message) from None
+        except OSError as e:  # the disk, not the plugin: full, read-only or refused
+            remove_outputs(created)
+            if e.errno not in _DISK_ERRORS:
+                feedback.pushDebugInfo(traceback.format_exc())
+                raise QgsProcessingException(self._bug_message(e)) from None
+            raise QgsProcessingException(
+                f"Writing or reading '{e.filename or 'a file'}' failed: {e.strerror or e}. Free some "
+                "disk space, or choose a location where you may write, and run it again.") from None
         except MemoryError:
             remove_outputs(created)
             raise QgsProcessingException(
@@ -123,9 +150,57 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         except Exception as e:  # a bug: keep the details in the log's debug info, not in the message
             remove_outputs(created)
             feedback.pushDebugInfo(traceback.format_exc())
-            raise QgsProcessingException(
-                f"Unexpected error in '{self.displayName()}': {type(e).__name__}: {e}. "
-                f"This is a bug in InSAR Fusion; please report it at {TRACKER}.") from None
+            raise QgsProcessingException(self._bug_message(e)) from None
+
+    def _bug_message(self, e: Exception) -> str:
+        return (f"Unexpected error in '{self.displayName()}': {type(e).__name__}: {e}. "
+                f"This is a bug in InSAR Fusion; please report it at {TRACKER}.")
+
+    def _check_numbers(self, parameters):
+        """NaN passes QGIS's range checks; no parameter of this plugin means anything by it."""
+        for p in self.parameterDefinitions():
+            value = parameters.get(p.name())
+            if isinstance(p, QgsProcessingParameterNumber) and isinstance(value, (float, str)):
+                try:
+                    nan = math.isnan(float(value))
+                except ValueError:
+                    continue
+                if nan:
+                    raise InputError(f"{p.name()} is not a number (NaN); give a value.")
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's checks, with plainer words for inputs it cannot load, and truncated CSV files."""
+        ok, message = super().checkParameterValues(parameters, context)
+        problem = self._input_problem(parameters, not ok)
+        if problem:
+            return False, problem
+        return ok, message
+
+    def _input_problem(self, parameters, qgis_failed: bool) -> str:
+        for p in self.parameterDefinitions():
+            value = parameters.get(p.name())
+            if isinstance(p, QgsProcessingParameterDateTime) and isinstance(value, str) and value:
+                try:
+                    to_date(value)
+                except InputError:
+                    return f"{p.name()}: '{value}' is not a date; write it as YYYY-MM-DD."
+            if not isinstance(p, _INPUTS):
+                continue
+            raster = isinstance(p, QgsProcessingParameterRasterLayer) or (
+                isinstance(p, QgsProcessingParameterMultipleLayers) and p.layerType() == QgsProcessing.TypeRaster)
+            for path in _paths(value):
+                if not os.path.exists(path):
+                    if qgis_failed and os.path.isabs(path) and QgsProject.instance().mapLayer(path) is None:
+                        return f"{p.name()}: '{path}' does not exist."
+                    continue
+                problem = csv_truncation(path)
+                if problem:
+                    return f"{p.name()}: {problem}"
+                if qgis_failed and os.path.isfile(path) and not isinstance(p, QgsProcessingParameterFile):
+                    problem = unreadable(path, raster)
+                    if "cannot be read" in problem:
+                        return f"{p.name()}: {problem}"
+        return ""
 
     def _resolve_destinations(self, parameters, context):
         for p in self.parameterDefinitions():
@@ -170,3 +245,14 @@ def _check_writable(path: str, is_folder: bool) -> None:
                          "Choose an output location where you have write permission.")
     if not is_folder and os.path.isdir(path):
         raise InputError(f"The output '{path}' is a folder; give a file name.")
+
+
+def _paths(value) -> list:
+    """The file paths in a layer parameter's value (strings only; layer objects are QGIS's)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for v in values:
+        if not isinstance(v, str) or not v or "://" in v or v.startswith(("memory:", "ogr:", "postgres")):
+            continue
+        out.append(v.split("|")[0])
+    return out

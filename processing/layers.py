@@ -109,17 +109,36 @@ def write_point_table(alg, name, table: PointTable, context, style=None, layer_n
     if m:  # "save to GeoPackage layer": add a layer to an existing file
         from osgeo import gdal
         import tempfile
-        tmpdir = tempfile.mkdtemp()
-        tmp = write_points(os.path.join(tmpdir, "layer.gpkg"), table, m.group("table"), progress)
-        gdal.VectorTranslate(m.group("path"), tmp, accessMode="overwrite", layerName=m.group("table"))
+        from qgis.core import QgsProcessingUtils
+        with tempfile.TemporaryDirectory(dir=QgsProcessingUtils.tempFolder()) as tmpdir:
+            tmp = write_points(os.path.join(tmpdir, "layer.gpkg"), table, m.group("table"), progress)
+            gdal.VectorTranslate(m.group("path"), tmp, accessMode="overwrite", layerName=m.group("table"))
         path = m.group("path") + "|layername=" + m.group("table")
     else:
         write_points(dest, table, layer_name, progress)
         path = dest
+        _report_renamed_fields(dest, list(table.columns), context)
     if style is not None:
         save_default_style(path, style)
         attach_style(alg, context, dest, style)
     return dest
+
+
+def _report_renamed_fields(path: str, names, context) -> None:
+    """A Shapefile keeps 10 characters of a field name: say which fields were renamed."""
+    if not path.lower().endswith(".shp") or all(len(n) <= 10 for n in names):
+        return
+    from osgeo import ogr
+    ds = ogr.Open(path)
+    defn = ds.GetLayer(0).GetLayerDefn()
+    written = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    ds = None
+    renamed = [f"{a} -> {b}" for a, b in zip(names, written) if a != b]
+    feedback = context.feedback()
+    if renamed and feedback is not None:
+        feedback.pushWarning("A Shapefile keeps 10 characters of a field name, so these fields were "
+                             f"renamed: {', '.join(renamed)}. Other algorithms look for the full "
+                             "names: save as a GeoPackage (.gpkg) to keep them.")
 
 
 def save_default_style(path: str, style) -> None:

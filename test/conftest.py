@@ -37,3 +37,19 @@ def scene(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scene")
     generate_scene(str(folder), "small", 42)
     return folder
+
+
+@pytest.fixture(scope="session")
+def hardening_data(scene, tmp_path_factory):
+    """Small valid inputs for every algorithm, cut from the scene (test/support/hdata.py)."""
+    import hdata
+
+    return hdata.build(scene, tmp_path_factory.mktemp("hardening_data"))
+
+
+@pytest.fixture(scope="session")
+def hardening_big(scene, tmp_path_factory):
+    """Inputs that keep every algorithm busy for seconds (test/support/hbig.py)."""
+    import hbig
+
+    return hbig.build(scene, tmp_path_factory.mktemp("hardening_big"))

@@ -1,8 +1,9 @@
 """The NDVI-coherence model report: evaluation table (paper Table 2) and per-model figures (Figs. 2-4)."""
 import html
-from typing import Sequence
+from typing import Optional, Sequence
 
 from .. import report
+from ..progress import Progress, ensure
 from .charts import model_figure, models_figure
 from .models import FitSet, formula
 from .samples import WindowSamples
@@ -26,8 +27,10 @@ def evaluation_rows(fitset: FitSet) -> Sequence[list]:
 
 
 def write_model_report(path: str, fitset: FitSet, samples: WindowSamples, mask_below: float,
-                       min_abs_r: float, notes: Sequence[str] = ()) -> str:
-    """Write the HTML report of 'Fit NDVI-coherence models'."""
+                       min_abs_r: float, notes: Sequence[str] = (),
+                       progress: Optional[Progress] = None) -> str:
+    """Write the HTML report of 'Fit NDVI-coherence models' (progress after each figure)."""
+    progress = ensure(progress)
     conf = fitset.fits[0].confidence
     sections = [
         "<h2>Samples</h2>",
@@ -52,7 +55,8 @@ def write_model_report(path: str, fitset: FitSet, samples: WindowSamples, mask_b
         sections.append(f"<p class='note'>{html.escape(note)}</p>")
     sections.append("<h2>All models</h2>")
     sections.append(report.figure_img(models_figure(fitset.fits, fitset.x, fitset.y), "all models"))
-    for f in fitset.fits:
+    for k, f in enumerate(fitset.fits):
+        progress((k + 1) / (len(fitset.fits) + 1))
         sections.append(f"<h2>{html.escape(f.model.capitalize())} model</h2>")
         if f.note:
             sections.append(f"<p class='bad'>{html.escape(f.note)}</p>")

@@ -6,17 +6,21 @@ corner_lat/corner_lon at the centre of the first pixel (lat = corner_lat + row *
 Each valid pixel becomes one point at its centre.
 """
 import contextlib
+import functools
 import glob
+import math
 import os
 from typing import Dict, List, Optional, Tuple
 
 import h5py
 import numpy as np
+from osgeo import osr
 
 from ..dates import parse_yyyymmdd
-from ..errors import InputError
+from ..errors import Cancelled, InputError
 from ..points import PointTable
 from ..progress import Progress, ensure
+from . import h5probe
 from .layout import make_table
 
 STRIP = 256  # rows read at a time
@@ -27,6 +31,7 @@ def open_h5(path: str) -> h5py.File:
     """Open an HDF5 file read-only, or raise InputError saying why it cannot be read."""
     if not os.path.exists(path):
         raise InputError(f"The file '{path}' does not exist.")
+    h5probe.check(path)  # a damaged file must not crash this process (and QGIS with it)
     try:
         return h5py.File(path, "r")
     except OSError as e:
@@ -34,10 +39,36 @@ def open_h5(path: str) -> h5py.File:
                          f"{e}") from None
 
 
+def reads_hdf5(func):
+    """Report what goes wrong inside a damaged or unexpected HDF5 file as an InputError.
+
+    h5py raises OSError, RuntimeError or KeyError for damaged structures, and numpy raises
+    TypeError or ValueError for data of an unexpected type or shape: all about the file's
+    contents, which the message names.
+    """
+    @functools.wraps(func)
+    def wrapper(path, *args, **kwargs):
+        try:
+            return func(path, *args, **kwargs)
+        except (InputError, Cancelled):
+            raise
+        except (OSError, RuntimeError, KeyError, TypeError, ValueError) as e:
+            raise InputError(f"Cannot read '{os.path.basename(str(path))}': the HDF5 file is damaged or "
+                             f"its contents are not as expected ({type(e).__name__}: {e}).") from None
+    return wrapper
+
+
+@reads_hdf5
 def datasets(path: str) -> List[str]:
     """Names of the top-level datasets of an HDF5 file."""
     with open_h5(path) as f:
         return [k for k in f.keys() if isinstance(f[k], h5py.Dataset)]
+
+
+def _require_ndim(dset, ndim: int, path: str, what: str) -> None:
+    if dset.ndim != ndim:
+        raise InputError(f"/{dset.name.lstrip('/')} in '{os.path.basename(path)}' has {dset.ndim} "
+                         f"dimension(s); {what} has {ndim}.")
 
 
 def _attr(attrs, key: str) -> Optional[str]:
@@ -69,6 +100,7 @@ def _dates(values) -> list:
 
 
 # --- MintPy -------------------------------------------------------------------------------------
+@reads_hdf5
 def mintpy_files(path: str, companion: str = "") -> Tuple[Optional[str], Optional[str]]:
     """(velocity file, time-series file) from either one of them, the other found beside it."""
     names = datasets(path)
@@ -101,16 +133,41 @@ def mintpy_files(path: str, companion: str = "") -> Tuple[Optional[str], Optiona
     return vel, ts
 
 
-def _mintpy_crs(attrs, fallback: str) -> str:
+def _number_attr(attrs, key: str, name: str) -> float:
+    """A numeric attribute, or InputError naming it."""
+    text = _attr(attrs, key)
+    if text is None:
+        raise InputError(f"'{name}' has no {key} attribute; it is needed for the grid.")
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"The attribute {key} of '{name}' is not a number ('{text}').") from None
+    if not math.isfinite(value):
+        raise InputError(f"The attribute {key} of '{name}' is not finite ('{text}').")
+    return value
+
+
+def _known_epsg(code: int, name: str) -> str:
+    srs = osr.SpatialReference()
+    try:
+        srs.ImportFromEPSG(code)
+    except RuntimeError:
+        raise InputError(f"'{name}' names EPSG:{code}, which is not a known CRS.") from None
+    return f"EPSG:{code}"
+
+
+def _mintpy_crs(attrs, fallback: str, name: str = "the file") -> str:
     epsg = _attr(attrs, "EPSG")
-    if epsg and epsg.strip().lstrip("-").isdigit() and int(epsg) > 0:
-        return f"EPSG:{int(epsg)}"
+    if epsg and epsg.strip().lstrip("-").isdigit() and 0 < int(epsg) < 2 ** 31:
+        return _known_epsg(int(epsg), name)
     zone = _attr(attrs, "UTM_ZONE")
     if zone:
-        num = int("".join(c for c in zone if c.isdigit()))
-        return f"EPSG:{(32700 if zone.strip()[-1:].upper() == 'S' else 32600) + num}"
+        digits = "".join(c for c in zone if c.isdigit())
+        if not digits or not 1 <= int(digits) <= 60:
+            raise InputError(f"The attribute UTM_ZONE of '{name}' is not a UTM zone ('{zone}').")
+        return f"EPSG:{(32700 if zone.strip()[-1:].upper() == 'S' else 32600) + int(digits)}"
     unit = (_attr(attrs, "X_UNIT") or "").lower()
-    x0 = float(_attr(attrs, "X_FIRST"))
+    x0 = _number_attr(attrs, "X_FIRST", name)
     if unit.startswith("deg") or (not unit and abs(x0) <= 360):
         return WGS84
     return fallback
@@ -120,7 +177,10 @@ def _mintpy_grid(attrs, name: str):
     if _attr(attrs, "X_FIRST") is None or _attr(attrs, "Y_FIRST") is None:
         raise InputError(f"'{name}' is in radar coordinates (no X_FIRST/Y_FIRST attributes). "
                          "Geocode it first (MintPy: geocode.py, or use the geo_*.h5 files).")
-    return tuple(float(_attr(attrs, k)) for k in ("X_FIRST", "X_STEP", "Y_FIRST", "Y_STEP"))
+    x0, dx, y0, dy = (_number_attr(attrs, k, name) for k in ("X_FIRST", "X_STEP", "Y_FIRST", "Y_STEP"))
+    if dx == 0 or dy == 0:
+        raise InputError(f"X_STEP and Y_STEP of '{name}' must not be 0.")
+    return x0, dx, y0, dy
 
 
 def _side_file(folder: str, prefix: str, names, dataset: str) -> Optional[str]:
@@ -131,6 +191,7 @@ def _side_file(folder: str, prefix: str, names, dataset: str) -> Optional[str]:
     return None
 
 
+@reads_hdf5
 def read_mintpy(path: str, companion: str = "", crs: str = "", nodata: Optional[float] = None,
                 min_coherence: float = 0.0, progress: Optional[Progress] = None) -> PointTable:
     """MintPy velocity and/or time series (m, m/yr) as points in mm and mm/yr."""
@@ -152,12 +213,14 @@ def read_mintpy(path: str, companion: str = "", crs: str = "", nodata: Optional[
         if ts_path:
             if "date" not in main:
                 raise InputError(f"'{os.path.basename(ts_path)}' has no /date dataset.")
+            _require_ndim(main["timeseries"], 3, ts_path, "a time series (date, row, column)")
             shape = main["timeseries"].shape[1:]
             dates = _dates(main["date"][()])
             if main["timeseries"].shape[0] != len(dates):
                 raise InputError(f"'{os.path.basename(ts_path)}' has {main['timeseries'].shape[0]} "
                                  f"epochs but {len(dates)} dates.")
         else:
+            _require_ndim(main["velocity"], 2, vel_path, "a velocity grid (row, column)")
             shape, dates = main["velocity"].shape, []
         x0, dx, y0, dy = _mintpy_grid(attrs, os.path.basename(ts_path or vel_path))
         grids = {}
@@ -173,10 +236,12 @@ def read_mintpy(path: str, companion: str = "", crs: str = "", nodata: Optional[
         x, y, cols, series = _grid_points(
             shape, grids, files, files[ts_path] if ts_path else None, "timeseries", 1000.0, nodata,
             min_coherence, lambda r, c: (x0 + (c + 0.5) * dx, y0 + (r + 0.5) * dy), progress)
-    return make_table(x, y, _mintpy_crs(attrs, crs), dates, series, **cols)
+    return make_table(x, y, _mintpy_crs(attrs, crs, os.path.basename(ts_path or vel_path)), dates,
+                      series, **cols)
 
 
 # --- LiCSBAS ------------------------------------------------------------------------------------
+@reads_hdf5
 def read_licsbas(path: str, nodata: Optional[float] = None, min_coherence: float = 0.0,
                  progress: Optional[Progress] = None) -> PointTable:
     """A LiCSBAS cum.h5 (cum in mm, vel in mm/yr, imdates) as points in EPSG:4326."""
@@ -192,6 +257,7 @@ def read_licsbas(path: str, nodata: Optional[float] = None, min_coherence: float
         lat1, lon1 = float(f["corner_lat"][()]), float(f["corner_lon"][()])
         dlat, dlon = float(f["post_lat"][()]), float(f["post_lon"][()])
         dates = _dates(f["imdates"][()])
+        _require_ndim(f["cum"], 3, path, "a cumulative displacement (date, row, column)")
         shape = f["cum"].shape[1:]
         grids = {}
         for key, ds in (("velocity", "vel"), ("velocity_std", "vstd"), ("coherence", "coh_avg"),
@@ -208,6 +274,12 @@ def _grid_points(shape, grids: Dict[str, tuple], files, ts_file, ts_name: str, t
                  nodata, min_coherence, centre, progress: Progress):
     """Read the grids strip by strip and keep the valid pixels as points."""
     rows = int(shape[0])
+    checked = [(files[p][ds], p) for p, ds, _ in grids.values()]
+    checked += [(ts_file[ts_name], ts_file.filename)] if ts_file is not None else []
+    for dset, p in checked:
+        if dset.dtype.kind not in "fiub":
+            raise InputError(f"/{dset.name.lstrip('/')} in '{os.path.basename(p)}' holds "
+                             f"{'text' if dset.dtype.kind in 'SUO' else dset.dtype}, not numbers.")
     xs, ys, series, vals = [], [], [], {k: [] for k in grids if k != "mask"}
     for r0 in range(0, rows, STRIP):
         r1 = min(rows, r0 + STRIP)

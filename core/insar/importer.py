@@ -38,6 +38,7 @@ def detect_format(path: str) -> str:
                      "a CSV, Shapefile, GeoPackage, HDF5 (.h5) or GeoTIFF file, or choose the FORMAT.")
 
 
+@hdf5.reads_hdf5
 def count_dates(path: str, fmt: str, companion: str = "") -> int:
     """How many date fields the import of `path` will write (cheap: headers and shapes only)."""
     if fmt in ("EGMS", "PS"):

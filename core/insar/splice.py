@@ -213,6 +213,10 @@ def splice(ref: PointTable, sec: PointTable, max_distance: float = 60.0, correct
     sec_dates, sec_series = sec.series()
     progress(0.1)
     ok_r, ok_s = np.isfinite(v_ref), np.isfinite(v_sec)
+    for ok, what in ((ok_r, "reference"), (ok_s, "secondary")):
+        if not ok.any():
+            raise InputError(f"The {what} layer's velocity is NULL at every point; there is nothing to "
+                             "match.")
     pairs = match_pairs(np.where(ok_r, ref.x, np.nan), ref.y, np.where(ok_s, sx, np.nan), sy, max_distance)
     if len(pairs.ref) == 0:
         raise InputError(f"The tracks do not overlap: no secondary point lies within {max_distance:g} m of "

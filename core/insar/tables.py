@@ -86,10 +86,14 @@ def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
     lyr = ds.GetLayer(0)
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"'{os.path.basename(path)}' has more than one column named "
+                         f"{', '.join(repr(n) for n in twice)}; rename or remove the copies.")
     total = max(lyr.GetFeatureCount(force=0), 1)
     parts: Dict[str, list] = {n: [] for n in names}
     done = 0
-    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
+    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO", "MAX_FEATURES_IN_BATCH=10000"]):
         for n in names:
             parts[n].append(np.asarray(batch[n]))
         done += len(batch[names[0]]) if names else 0
@@ -120,7 +124,7 @@ def _pid(col: np.ndarray) -> np.ndarray:
     text = _text(col) if col.dtype.kind == "S" else np.asarray(col, dtype=object)
     try:
         return np.array([int(v) for v in text], dtype=np.int64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # beyond 64 bits, ids stay text
         return np.array([None if v is None else str(v) for v in text], dtype=object)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import create, grid_of, open_raster
-from .stack import Source, windows_for
+from .stack import Source, crs_name, same_crs, windows_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +58,12 @@ def ndvi_raster(red_path: str, red_band: int, nir_path: Optional[str], nir_band:
                          "Choose the near-infrared band as NIR_BAND (e.g. B8 for Sentinel-2).")
     grid = grid_of(open_raster(red_path))
     red = Source(red_path, grid, red_band)
+    if not same_file:
+        nir_crs = grid_of(open_raster(nir_path)).crs_wkt
+        if not same_crs(nir_crs, grid.crs_wkt):
+            raise InputError(f"The NIR raster '{os.path.basename(nir_path)}' is in {crs_name(nir_crs)} but "
+                             f"the RED raster is in {crs_name(grid.crs_wkt)}. Warp one onto the other's "
+                             "CRS first (Raster > Projections > Warp).")
     nir = Source(red_path if same_file else nir_path, grid, nir_band, what="the RED raster")
     windows = windows_for(grid, arrays=6)
     valid = 0

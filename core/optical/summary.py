@@ -172,6 +172,7 @@ def change_chart(stats: Sequence[ZoneStat]):
     for j, lab in enumerate(labels):
         vals = [by[(r, lab)].mean if (r, lab) in by else np.nan for r in regions]
         errs = [by[(r, lab)].std if (r, lab) in by else np.nan for r in regions]
+        errs = errs if np.isfinite(errs).any() else None  # matplotlib fails on all-NaN error bars
         ax.bar(x + (j - (len(labels) - 1) / 2) * width, vals, width, yerr=errs, label=lab, capsize=2)
     ax.axhline(0, color="#444", lw=0.8)
     ax.set_xticks(x)

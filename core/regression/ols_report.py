@@ -37,9 +37,12 @@ def write_report(path: str, fits: List[LineFit], title: str = "Regression report
         progress(i / max(len(fits), 1))
         sections.append(f"<h2>{html.escape(f.group)} — {html.escape(f.dependent)} on "
                         f"{html.escape(f.explanatory)}</h2>")
-        figs = [(scatter_fit(f, units), "regression with bands"), (residual_plot(f), "residuals"),
-                (qq_plot(f), "QQ plot of residuals")]
+        imgs = []
+        for k, (chart, alt) in enumerate(((scatter_fit, "regression with bands"),
+                                          (residual_plot, "residuals"), (qq_plot, "QQ plot of residuals"))):
+            progress((i + k / 3) / max(len(fits), 1))  # a cancel check per figure
+            imgs.append(figure_img(chart(f, units) if chart is scatter_fit else chart(f), alt))
         sections.append("<div style='display:grid;grid-template-columns:repeat(3,1fr);gap:8px'>"
-                        + "".join(figure_img(fig, alt) for fig, alt in figs) + "</div>")
+                        + "".join(imgs) + "</div>")
     progress(1.0)
     return write_html(path, title, sections)

@@ -84,6 +84,8 @@ pairs); N_PAIRS.
                 raise InputError(f"The PAIRS table has no field '{field}' (it has: "
                                  f"{', '.join(rows[0])}). Choose the baseline field as BPERP_FIELD.")
             bperp = numeric(np.array([r[field] for r in rows], dtype=object), field)
+            if not np.isfinite(bperp).any():
+                raise InputError(f"The field '{field}' of the PAIRS table has no value in any row.")
         else:
             value = parameters.get(self.BPERP)
             if value is None or value == "":

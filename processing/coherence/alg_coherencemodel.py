@@ -121,15 +121,18 @@ residuals, as the paper's Table 2 and Figs. 2-4).
                               + (f" ({f.note})" if f.note else ""))
         feedback.pushInfo(f"Best model: {fits.best} ({fits.reason}).")
         write_table(self.dest(self.OUTPUT_MODELS), self._model_columns(fits), "models")
+        progress(0.82)
         if self.dest(self.OUTPUT_SAMPLES):
             cols = {"row": s.row, "col": s.col, "n_pixels": s.n_pixels, "ndvi_mean": s.ndvi,
                     "coherence_mean": s.coherence, "r": s.r, "used": s.used.astype(np.int64)}
             crs = self.parameterAsRasterLayer(parameters, self.COHERENCE, context).crs().toWkt()
             write_point_table(self, self.OUTPUT_SAMPLES, PointTable(s.x, s.y, cols, crs), context,
                               style=graduated("coherence_mean", ramp="Viridis", limits=(0.0, 1.0),
-                                              size=2.4), layer_name="samples")
+                                              size=2.4), layer_name="samples",
+                              progress=progress.sub(0.82, 0.86))
         if self.dest(self.OUTPUT_HTML):
-            write_model_report(self.dest(self.OUTPUT_HTML), fits, s, mask, min_r, notes)
+            write_model_report(self.dest(self.OUTPUT_HTML), fits, s, mask, min_r, notes,
+                               progress.sub(0.86, 1.0))
         progress(1.0)
         return {self.OUTPUT_MODELS: self.dest(self.OUTPUT_MODELS),
                 self.OUTPUT_SAMPLES: self.dest(self.OUTPUT_SAMPLES) or None,

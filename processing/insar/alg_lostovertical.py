@@ -7,7 +7,7 @@ from qgis.core import (QgsProcessing, QgsProcessingParameterFeatureSource, QgsPr
 from ...core.errors import InputError
 from ...core.insar.los import check_los_up, los_to_vertical, up_factor_from_incidence
 from ...core.points import numeric
-from ...core.sampling import sample
+from ...core.sampling import require_values, sample
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import rate_style
@@ -58,8 +58,8 @@ Angles outside (0°, 80°) are refused. Points with no angle get NULL.
             factor = up_factor_from_incidence(np.full(len(table), angle))
             source = f"a fixed incidence of {angle:g}°"
         elif raster is not None:
-            theta = sample(raster.source(), table.x, table.y, table.crs_wkt, [1],
-                           progress=progress.sub(0.2, 0.5))[:, 0]
+            theta = require_values(sample(raster.source(), table.x, table.y, table.crs_wkt, [1],
+                                          progress=progress.sub(0.2, 0.5))[:, 0], "The incidence raster")
             factor = up_factor_from_incidence(theta)
             source = f"the raster {raster.name()}"
         elif field and field in table.columns:
@@ -73,6 +73,9 @@ Angles outside (0°, 80°) are refused. Points with no angle get NULL.
             raise InputError("No incidence angle: give an incidence field, a fixed angle or an "
                              "incidence raster (or a layer with a los_up field).")
         missing = int(np.sum(~np.isfinite(factor)))
+        if missing == len(table):
+            raise InputError(f"No point has an incidence angle: {source} holds no value at any point. "
+                             "Give an incidence field with values, a fixed angle or an incidence raster.")
         feedback.pushInfo(f"Converted {len(table)} points to vertical using {source}.")
         if missing:
             feedback.reportError(f"{missing} points have no incidence angle; their values are NULL.",

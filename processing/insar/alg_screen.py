@@ -10,7 +10,7 @@ from ...core.errors import InputError
 from ...core.insar.layout import check_shapefile
 from ...core.insar.screen import points_in_polygons, screen, summary
 from ...core.points import numeric
-from ...core.sampling import sample
+from ...core.sampling import require_values, sample
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import rate_style
@@ -88,6 +88,8 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
             raise InputError("The layer has no 'velocity' field (mm/yr); import it with "
                              "'Import InSAR points' first.")
         velocity = numeric(table.columns["velocity"], "velocity")
+        if not np.isfinite(velocity).any():
+            raise InputError("The 'velocity' field is NULL at every point; there is nothing to screen.")
         threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
         dem_layer, dem_lo, dem_hi = self._limits(parameters, context, self.DEM, self.DEM_MIN, self.DEM_MAX, "DEM")
         ndvi_layer, ndvi_lo, ndvi_hi = self._limits(parameters, context, self.NDVI, self.NDVI_MIN,
@@ -95,19 +97,22 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
         in_area = dem = ndvi = None
         if parameters.get(self.STUDY_AREA):
             in_area = self._in_area(parameters, context, table)
+            if not in_area.any():
+                raise InputError("No point lies inside the study area: check that it covers the points "
+                                 "(and that both layers carry the right CRS).")
         progress(0.2)
         if dem_layer is not None:
             if dem_lo is None and dem_hi is None:
                 feedback.pushWarning("A DEM was given without a minimum or maximum; it is not used.")
             else:
-                dem = sample(dem_layer.source(), table.x, table.y, table.crs_wkt, [1],
-                             progress=progress.sub(0.2, 0.4))[:, 0]
+                dem = require_values(sample(dem_layer.source(), table.x, table.y, table.crs_wkt, [1],
+                                            progress=progress.sub(0.2, 0.4))[:, 0], "The DEM")
         if ndvi_layer is not None:
             if ndvi_lo is None and ndvi_hi is None:
                 feedback.pushWarning("An NDVI raster was given without a minimum or maximum; it is not used.")
             else:
-                ndvi = sample(ndvi_layer.source(), table.x, table.y, table.crs_wkt, [1],
-                              progress=progress.sub(0.4, 0.6))[:, 0]
+                ndvi = require_values(sample(ndvi_layer.source(), table.x, table.y, table.crs_wkt, [1],
+                                             progress=progress.sub(0.4, 0.6))[:, 0], "The NDVI raster")
         result = screen(velocity, threshold, in_area, dem, (dem_lo, dem_hi), ndvi, (ndvi_lo, ndvi_hi))
         for line in summary(result, LABELS):
             feedback.pushInfo(line)

@@ -3,6 +3,7 @@ import numpy as np
 from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterEnum,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorDestination)
 
+from ...core.errors import InputError
 from ...core.insar.layout import check_shapefile
 from ...core.insar.seasonal import MIN_DATES, fit
 from ...core.points import PointTable
@@ -66,6 +67,10 @@ Points with fewer than 5 dates, or whose dates cannot separate the terms, get NU
         cols.update({k: np.asarray(v, float) for k, v in values.items()})
         out = PointTable(table.x, table.y, cols, table.crs_wkt)
         fitted = int(np.isfinite(result.trend).sum())
+        if fitted == 0:
+            raise InputError(f"No point could be fitted: every point has fewer than {MIN_DATES} dates "
+                             "with a value (or dates that cannot separate trend and cycle), e.g. "
+                             "every date field is NULL.")
         skipped = len(table) - fitted
         feedback.pushInfo(f"Fitted {fitted} of {len(table)} points over {len(dates)} dates.")
         if skipped:

@@ -7,7 +7,7 @@ from qgis.core import (QgsProcessing, QgsProcessingParameterFeatureSource, QgsPr
                        QgsWkbTypes)
 
 from ...core.errors import InputError
-from ...core.optical.summary import change_chart, stats_columns, table2_html, zonal_stats
+from ...core.optical.summary import WHOLE, change_chart, stats_columns, table2_html, zonal_stats
 from ...core.tables import write_table
 from ...core.report import figure_img, write_html
 from ..base import InsarFusionAlgorithm
@@ -95,6 +95,13 @@ with Table 2 (mean per region and label), the details, and a bar chart.
         if out.startswith("ogr:"):
             raise InputError("Save the summary table to a file (.gpkg, .csv, .xlsx or .ods).")
         stats = zonal_stats(list(zip(labels, paths)), regions, regions_wkt, progress.sub(0, 0.9))
+        for label in labels:
+            mine = [s for s in stats if s.label == label]
+            if not any(s.count for s in mine):
+                raise InputError(f"The raster '{label}' has no valid pixel: every pixel is nodata.")
+            if not any(s.count for s in mine if s.region != WHOLE):
+                raise InputError(f"No region overlaps the raster '{label}': check that the regions and "
+                                 "the raster cover the same area (and carry the right CRS).")
         empty = sorted({s.region for s in stats if s.count == 0})
         if empty:
             feedback.reportError(f"No valid pixel inside: {', '.join(empty)} (outside the rasters, "

@@ -6,6 +6,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterNumber, QgsProcessingParameterVectorDestination)
 
 from ...core.crs import require_projected
+from ...core.errors import InputError
 from ...core.points import PointTable
 from ...core.regression import bandwidth as bandwidth_search
 from ...core.regression.gwr import COND_LIMIT, UNDERSUPPORTED, fit
@@ -121,6 +122,12 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
                                                                     context))
         dep = numeric_field(table, dep_name, "dependent")
         expl = np.column_stack([numeric_field(table, n, "explanatory") for n in names])
+        complete = np.isfinite(dep) & np.all(np.isfinite(expl), axis=1)
+        for j, n in enumerate(names):
+            if complete.sum() > len(names) + 2 and np.ptp(expl[complete, j]) == 0:
+                raise InputError(f"The explanatory variable '{n}' has the same value "
+                                 f"({expl[complete, j][0]:g}) at every point: it has no variance, so "
+                                 "its coefficient cannot be told from the intercept. Remove it.")
         kernel = KERNELS[self.parameterAsEnum(parameters, self.KERNEL, context)]
         exact = self.parameterAsBoolean(parameters, self.EXACT, context)
         k = parameters.get(self.ADAPTIVE_NEIGHBOURS)

@@ -7,7 +7,7 @@ from ...core.errors import InputError
 from ...core.points import PointTable
 from ...core.raster import open_raster
 from ...core.regression.fieldnames import name_limit, sample_field_names
-from ...core.sampling import sample
+from ...core.sampling import require_values, sample
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 
@@ -75,8 +75,9 @@ Points outside a raster or on a nodata pixel get NULL.
         cols = dict(table.columns)
         for k, lyr in enumerate(rasters):
             span = progress.sub(0.05 + 0.75 * k / len(rasters), 0.05 + 0.75 * (k + 1) / len(rasters))
-            values = sample(lyr.source(), table.x, table.y, table.crs_wkt, method=method,
-                            progress=span)
+            values = require_values(sample(lyr.source(), table.x, table.y, table.crs_wkt,
+                                           method=method, progress=span),
+                                    f"The raster '{lyr.name()}'")
             for j, field in enumerate(names[k]):
                 cols[field] = values[:, j]
             missing = int((~(values == values)).all(axis=1).sum())

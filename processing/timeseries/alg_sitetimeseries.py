@@ -112,6 +112,8 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         sites_src = self.parameterAsSource(parameters, self.SITES, context)
         if insar is None or sites_src is None:
             raise InputError("Give both SITES and INSAR point layers.")
+        if insar.featureCount() == 0:
+            raise InputError("The INSAR layer has no features.")
         crs = insar.sourceCrs()
         field = self.parameterAsString(parameters, self.SITE_FIELD, context)
         sites = read_sites(sites_src, field, crs, context)
@@ -152,15 +154,15 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         if not analyses:
             raise InputError(f"No site has an InSAR point within {radius:g} m. Check that the "
                              "sites lie on the InSAR points, or enlarge the radius.")
-        progress(0.85)
+        progress(0.82)
         tables.write_rows(self.dest(self.OUTPUT_TABLE), tables.SERIES_FIELDS,
                            tables.series_rows(analyses), "series")
         tables.write_rows(self.dest(self.OUTPUT_CORRELATION), tables.CORRELATION_FIELDS,
                            tables.correlation_rows(analyses), "correlation")
         tables.write_rows(self.dest(self.OUTPUT_LAGS), tables.LAG_FIELDS,
                            tables.lag_rows(analyses), "lags")
-        progress(0.9)
-        write_report(self.dest(self.OUTPUT_HTML), analyses)
+        progress(0.84)
+        write_report(self.dest(self.OUTPUT_HTML), analyses, progress.sub(0.84, 1.0))
         progress(1.0)
         return {name: self.dest(name) for name in
                 (self.OUTPUT_TABLE, self.OUTPUT_CORRELATION, self.OUTPUT_LAGS, self.OUTPUT_HTML)}

@@ -99,12 +99,22 @@ def test_regions_in_another_crs_are_reprojected_onto_the_raster(run_alg, tmp_pat
 def test_a_region_outside_the_raster_gets_count_zero_and_a_warning(run_alg, tmp_path):
     (pa, _), _ = _rasters(tmp_path)
     far = [(x + 10000, y) for x, y in _rect(0, 0, 5, 5)]
-    regions = od.regions(tmp_path, {"far": far})
+    regions = od.regions(tmp_path, {"far": far, "P1": _rect(2, 3, 12, 9)})
     out = str(tmp_path / "summary.gpkg")
     _, fb = run_alg("changesummary", {"REGIONS": regions, "RASTERS": [pa], "OUTPUT": out})
     g = _read_table(out)[("far", "ndvi_seasonal")]
     assert g[2] == 0 and g[0] is None
     assert "No valid pixel inside: far" in fb.text()
+
+
+def test_regions_that_all_miss_the_raster_are_refused_without_output(run_alg, tmp_path):
+    (pa, _), _ = _rasters(tmp_path)
+    far = [(x + 10000, y) for x, y in _rect(0, 0, 5, 5)]
+    regions = od.regions(tmp_path, {"far": far})
+    out = str(tmp_path / "summary.gpkg")
+    with pytest.raises(QgsProcessingException, match="No region overlaps the raster"):
+        run_alg("changesummary", {"REGIONS": regions, "RASTERS": [pa], "OUTPUT": out})
+    assert not os.path.exists(out)
 
 
 def test_labels_that_do_not_match_the_rasters_are_refused_without_output(run_alg, tmp_path):

@@ -9,7 +9,7 @@ from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
 
 from ... import settings
 from ...core.errors import InputError
-from ...core.report import figure_png
+from ...core.report import figure_png, literal_text
 from ...core.timeseries import charts, tables
 from ...core.timeseries.stacks import StackReader
 from . import sources as src
@@ -267,7 +267,7 @@ class InspectorDock(QgsDockWidget):
                 with open(path, "wb") as f:
                     f.write(figure_png(fig, dpi=120))
             else:
-                fig.savefig(path, format=kind)
+                literal_text(fig).savefig(path, format=kind)
         self._say(f"Saved {path}")
         return path
 

@@ -7,6 +7,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
+from ...core.report import literal_text
 from ...core.timeseries import charts
 
 
@@ -52,9 +53,9 @@ class ChartsView(QSplitter):
         if not analyses:
             self.clear()
             return
-        charts.timeseries_panel(analyses, fig=self.figure)
+        literal_text(charts.timeseries_panel(analyses, fig=self.figure))
         self.canvas.draw()
-        charts.correlation_heatmap(analyses[0], fig=self.heat_figure)
+        literal_text(charts.correlation_heatmap(analyses[0], fig=self.heat_figure))
         self.heat_canvas.draw()
         self.lags.setText("\n\n".join(charts.lag_text(a) for a in analyses))
         self.toolbar.update()  # a new home view for the zoom history

@@ -1,0 +1,119 @@
+"""Cancelling every algorithm mid-run: it stops at once, and leaves no output and its inputs intact.
+
+Times are process CPU seconds (all threads), not wall-clock seconds, so the load other programs
+put on the machine does not count: what is measured is the work the plugin still does after
+the user pressed Cancel.
+"""
+import os
+import threading
+import time
+
+import pytest
+from qgis.core import QgsProcessingException
+
+import cancelling
+import iftest
+import matrix
+from examples import EXAMPLES
+
+LIMIT = 1.0  # CPU seconds between the cancel and the end of the run
+MID = 30.0   # cancel at the first progress report at or past this percentage
+
+
+def _names():
+    from insar_fusion.processing.provider import algorithm_classes
+    return [c.NAME for c in algorithm_classes()[0]]
+
+
+@pytest.fixture(scope="session")
+def big(hardening_big):
+    return hardening_big
+
+
+@pytest.fixture(scope="session")
+def small(hardening_data):
+    return hardening_data
+
+
+def _params(name, big, small, out):
+    spec = cancelling.CANCEL[name]
+    if isinstance(spec, tuple):  # quick: cancelled on its usual example
+        return EXAMPLES[name][0].params(small, out), [small.folder]
+    return spec(big, out), [big.folder]
+
+
+class _CancelAt:
+    """Cancels the feedback at the first progress report at or past `at` percent."""
+
+    def __init__(self, feedback, at):
+        self.feedback, self.at = feedback, at
+        self.value = self.cpu = None
+        feedback.progressChanged.connect(self)
+
+    def __call__(self, value):
+        if self.value is None and (value >= self.at or (self.at > 99 and value > 0)) and value < 100:
+            self.value, self.cpu = value, time.process_time()
+            self.feedback.cancel()
+
+
+def test_every_algorithm_has_a_cancellation_case(provider):
+    missing = sorted({a.name() for a in provider.algorithms()} - set(cancelling.CANCEL))
+    assert not missing, f"add these algorithms to test/support/cancelling.py: {missing}"
+
+
+@pytest.mark.parametrize("name", _names())
+def test_cancel_mid_run_stops_within_a_second_and_leaves_nothing(name, big, small, provider, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    params, watched = _params(name, big, small, out)
+    before = matrix.snapshot(watched)
+    feedback = iftest.LogFeedback.create()
+    trigger = _CancelAt(feedback, MID)
+    with pytest.raises(QgsProcessingException, match="cancelled"):
+        iftest.run_alg(name, params, feedback=feedback)
+    spent = time.process_time() - trigger.cpu
+    assert trigger.value is not None and trigger.value < 100, "no progress report to cancel at"
+    assert max(feedback.progress_values) <= trigger.value, "the run went on after the cancel"
+    assert spent < LIMIT, f"{spent:.2f} CPU s after the cancel"
+    assert os.listdir(out) == [], f"left behind: {os.listdir(out)}"
+    assert matrix.snapshot(watched) == before, "an input changed"
+    assert "Traceback" not in feedback.text()
+
+
+@pytest.mark.parametrize("name", [n for n in _names() if not isinstance(cancelling.CANCEL.get(n), tuple)])
+def test_no_stretch_of_work_without_a_cancel_check_lasts_a_second(name, big, small, provider, tmp_path):
+    """Uncancelled, on inputs that keep it busy: the longest CPU stretch between two progress
+    reports (each one checks for Cancel), or from the start to the first or from the last to the
+    end, bounds how long a cancel pressed at any moment takes to be obeyed."""
+    params, _ = _params(name, big, small, tmp_path)
+    feedback = iftest.LogFeedback.create()
+    stamps = [time.process_time()]
+    feedback.progressChanged.connect(lambda _v: stamps.append(time.process_time()))
+    iftest.run_alg(name, params, feedback=feedback)
+    stamps.append(time.process_time())
+    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    assert max(gaps) < LIMIT, f"{max(gaps):.2f} CPU s without a cancel check (run: {stamps[-1] - stamps[0]:.2f} s)"
+
+
+def test_cancel_from_another_thread_stops_the_run(big, provider, tmp_path):
+    """The Processing dialog cancels from the GUI thread while the algorithm runs in a worker."""
+    out = tmp_path / "out"
+    out.mkdir()
+    params = cancelling.CANCEL["sitetimeseries"](big, out)
+    feedback = iftest.LogFeedback.create()
+    at = {}
+
+    def cancel():
+        at["cpu"] = time.process_time()
+        feedback.cancel()
+
+    timer = threading.Timer(0.8, cancel)
+    timer.start()
+    try:
+        with pytest.raises(QgsProcessingException, match="cancelled"):
+            iftest.run_alg("sitetimeseries", params, feedback=feedback)
+    finally:
+        timer.cancel()
+    assert "cpu" in at, "the run ended before the cancel"
+    assert time.process_time() - at["cpu"] < LIMIT
+    assert os.listdir(out) == []

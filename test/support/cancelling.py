@@ -1,0 +1,60 @@
+"""For the cancellation tests: per algorithm, parameters on the big inputs (hbig) that keep it
+busy for seconds, or the reason it cannot run long (then it is cancelled on its usual inputs).
+
+A new algorithm without an entry here fails test_every_algorithm_has_a_cancellation_case.
+"""
+from typing import Callable, Dict, Union
+
+
+def _g(out, name):
+    return str(out / name)
+
+
+QUICK = "quick"  # marker: the algorithm's work is a formula over a short table
+
+#: algorithm -> (big, out_dir) -> parameters, or (QUICK, why)
+CANCEL: Dict[str, Union[Callable, tuple]] = {
+    "importpoints": lambda b, o: {"INPUT": b.egms, "CRS": "EPSG:32647", "OUTPUT": _g(o, "p.gpkg")},
+    "lostovertical": lambda b, o: {"INPUT": b.pts, "OUTPUT": _g(o, "up.gpkg")},
+    "screen": lambda b, o: {"INPUT": b.pts, "THRESHOLD": 0.0, "DEM": b.dem, "DEM_MAX": 9000.0,
+                            "NDVI": b.ndvi_month("201907"), "NDVI_MIN": -1.0,
+                            "STUDY_AREA": b.regions, "OUTPUT": _g(o, "kept.gpkg")},
+    "seasonalfit": lambda b, o: {"INPUT": b.pts, "OUTPUT": _g(o, "fit.gpkg")},
+    "splicetracks": lambda b, o: {"REFERENCE": b.ref, "SECONDARY": b.sec, "CORRECTION": 1,
+                                  "OUTPUT": _g(o, "merged.gpkg"), "OUTPUT_PAIRS": _g(o, "pairs.gpkg"),
+                                  "OUTPUT_CHART": _g(o, "chart.png")},
+    "sbasnetwork": (QUICK, "pairs of one track's acquisitions: a few hundred rows"),
+    "composite": lambda b, o: {"INPUTS": b.months(("201906", "201907", "201908")), "START": "2019-06-01",
+                               "END": "2019-08-31", "METHOD": 2, "OUTPUT": _g(o, "mvc.tif")},
+    "ndvi": lambda b, o: {"RED": b.red, "NIR": b.nir, "SCALE": 0.0001, "OUTPUT": _g(o, "ndvi.tif")},
+    "changesummary": lambda b, o: {"REGIONS": b.regions, "RASTERS": b.months(("201907", "202007")),
+                                   "OUTPUT": _g(o, "summary.gpkg"), "OUTPUT_HTML": _g(o, "summary.html")},
+    "seasonalchange": lambda b, o: {"INPUTS": b.months(), "OUTPUT_INTERANNUAL": _g(o, "inter.tif"),
+                                    "OUTPUT_SEASONAL": _g(o, "seasonal.tif")},
+    "paircomposites": lambda b, o: {"INPUTS": b.months(), "PAIRS": b.pairs, "TARGET": b.coh,
+                                    "OUTPUT_FOLDER": _g(o, "mvc")},
+    "coherence": lambda b, o: {"REFERENCE": b.slc_ref, "SECONDARY": b.slc_sec, "WINDOW_X": 9,
+                               "WINDOW_Y": 9, "OUTPUT": _g(o, "coh.tif")},
+    "coherencemodel": lambda b, o: {"NDVI": b.ndvi1k, "COHERENCE": b.coh, "WINDOW": 4,
+                                    "OUTPUT_MODELS": _g(o, "models.gpkg"),
+                                    "OUTPUT_SAMPLES": _g(o, "samples.gpkg"),
+                                    "OUTPUT_HTML": _g(o, "models.html")},
+    "predictcoherence": lambda b, o: {"NDVI": b.ndvi_month("201907"), "MODELS_TABLE": b.models,
+                                      "OUTPUT": _g(o, "pred.tif"), "OUTPUT_USABLE": _g(o, "usable.tif")},
+    "baselinecorrelation": (QUICK, "a closed formula per pair"),
+    "masklowcoherence": lambda b, o: {"INPUT": b.pts, "PREDICTED": b.coh, "NDVI": b.ndvi_month("201907"),
+                                      "OUTPUT": _g(o, "flagged.gpkg")},
+    "samplerasters": lambda b, o: {"INPUT": b.pts, "RASTERS": b.months(), "OUTPUT": _g(o, "s.gpkg")},
+    "gwr": lambda b, o: {"INPUT": b.gwr, "DEPENDENT": "velocity", "EXPLANATORY": ["dndvi", "dsm"],
+                         "BANDWIDTH": 800.0, "OUTPUT": _g(o, "gwr.gpkg")},
+    "regression": lambda b, o: {"INPUT": b.gwr, "DEPENDENT": "velocity", "EXPLANATORY": ["dndvi", "dsm"],
+                                "GROUP_FIELD": "region", "OUTPUT_TABLE": _g(o, "ols.gpkg"),
+                                "OUTPUT_HTML": _g(o, "ols.html")},
+    "sitetimeseries": lambda b, o: {"SITES": b.sites, "SITE_FIELD": "name", "INSAR": b.pts,
+                                    "RADIUS": 1500.0, "NDVI_STACK": b.months(),
+                                    "OUTPUT_TABLE": _g(o, "series.gpkg"),
+                                    "OUTPUT_CORRELATION": _g(o, "corr.gpkg"),
+                                    "OUTPUT_LAGS": _g(o, "lags.gpkg"), "OUTPUT_HTML": _g(o, "sites.html")},
+    "samplescene": lambda b, o: {"OUTPUT_FOLDER": _g(o, "scene"), "SIZE": 0, "SEED": 3,
+                                 "LOAD_LAYERS": False},
+}
