@@ -61,11 +61,12 @@ def circle_series(source, x: float, y: float, radius: float, fields: List[str],
         if (pt.x() - x) ** 2 + (pt.y() - y) ** 2 > radius * radius:
             continue
         attrs = feat.attributes()
-        rows.append([_number(attrs[i]) for i in idx])
+        rows.append([number(attrs[i]) for i in idx])
     return summarise(dates, np.array(rows, float).reshape(len(rows), len(fields)))
 
 
-def _number(v) -> float:
+def number(v) -> float:
+    """A QGIS attribute value as float (NULL and text as NaN)."""
     if v is None or (hasattr(v, "isNull") and v.isNull()):
         return np.nan
     try:

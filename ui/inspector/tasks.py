@@ -9,6 +9,7 @@ from ...core.errors import Cancelled, InputError
 from ...core.progress import Progress
 from ...core.timeseries.site import SiteData, analyse
 from ...core.timeseries.store import PointStore, find_id_field, read_store
+from ...processing.timeseries.reading import number as _number
 
 BULK_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite")
 
@@ -90,15 +91,6 @@ class IndexTask(_Task):
             raise InputError("The InSAR layer has no point.")
         return PointStore(np.array(xs), np.array(ys), np.array(ids), [d for _, d in dated],
                           np.array(rows, np.float32), self.crs_wkt, self.lookup)
-
-
-def _number(v) -> float:
-    if v is None or (hasattr(v, "isNull") and v.isNull()):
-        return np.nan
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return np.nan
 
 
 class SiteTask(_Task):
