@@ -114,10 +114,9 @@ def _gpkg_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> List[bytes]:
 
 
 def _python_column(col: np.ndarray) -> list:
-    if col.dtype.kind == "f":
-        obj = col.astype(object)
-        obj[np.isnan(col)] = None
-        return obj.tolist()
+    """Values for sqlite3. NaN is bound as is: SQLite stores a NaN double as NULL."""
+    if col.dtype.kind == "f" and np.isinf(col).any():
+        col = np.where(np.isinf(col), np.nan, col)
     return col.tolist()
 
 
@@ -132,6 +131,10 @@ def _write_gpkg(path, layer_name, table, progress):
     srs_id = 0
     con = sqlite3.connect(path)
     try:
+        # the file is a temporary one until the atomic move: no journal or fsync is needed
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("PRAGMA cache_size=-262144")  # 256 MB page cache for the R-tree build
         triggers = drop_triggers(con, table_name, "geom", bulk)
         row = con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?",
                           (table_name,)).fetchone()
