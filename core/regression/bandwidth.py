@@ -8,7 +8,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import InputError
 from ..progress import Progress, ensure
-from .gwr import aicc_of, first_pass, prepare
+from .gwr import aicc_of, complete_cases, first_pass, prepare
 from .kernels import check_kernel, reach
 
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
@@ -67,11 +67,7 @@ def search(x, y, dependent, explanatory, kernel: str = "bisquare", exact: bool =
     """
     progress = ensure(progress)
     kernel = check_kernel(kernel)
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    dep = np.asarray(dependent, float)
-    expl = np.asarray(explanatory, float)
-    expl = expl.reshape(len(dep), -1) if expl.ndim == 1 else expl
-    used = np.isfinite(x) & np.isfinite(y) & np.isfinite(dep) & np.all(np.isfinite(expl), axis=1)
+    x, y, dep, expl, used = complete_cases(x, y, dependent, explanatory)
     if used.sum() < expl.shape[1] + 3:
         raise InputError("Too few points with complete data to choose a bandwidth.")
     lo, hi = limits or search_limits(x[used], y[used], expl.shape[1] + 1, kernel, exact)

@@ -97,15 +97,21 @@ def _sym(values: np.ndarray, p: int) -> np.ndarray:
     return out
 
 
-def prepare(x, y, dependent, explanatory, bandwidth: float, kernel: str, neighbours: int = 0,
-            exact: bool = False) -> _Problem:
-    """Validate the inputs and build the neighbour index (points with NULLs are left out)."""
-    kernel = check_kernel(kernel)
+def complete_cases(x, y, dependent, explanatory):
+    """Inputs as float arrays ((n, k) explanatory) and the mask of points with every value."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     dep = np.asarray(dependent, float)
     expl = np.asarray(explanatory, float)
     expl = expl.reshape(len(dep), -1) if expl.ndim == 1 else expl
     used = np.isfinite(x) & np.isfinite(y) & np.isfinite(dep) & np.all(np.isfinite(expl), axis=1)
+    return x, y, dep, expl, used
+
+
+def prepare(x, y, dependent, explanatory, bandwidth: float, kernel: str, neighbours: int = 0,
+            exact: bool = False) -> _Problem:
+    """Validate the inputs and build the neighbour index (points with NULLs are left out)."""
+    kernel = check_kernel(kernel)
+    x, y, dep, expl, used = complete_cases(x, y, dependent, explanatory)
     m, p = int(used.sum()), expl.shape[1] + 1
     if m < p + 2:
         raise InputError(f"Only {m} points have a value in every field used; GWR with {p} "
