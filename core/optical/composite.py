@@ -14,7 +14,8 @@ from ..atomic import atomic_output
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import GTIFF_OPTIONS, Grid, Window, create
-from .stack import DatedRaster, Sample, Source, in_window, reference_grid, run_gdal, windows_for
+from .stack import (DatedRaster, Sample, Source, in_window, output_grid, reference_grid, run_gdal,
+                    windows_for)
 
 METHODS = ("max", "mean", "median")
 
@@ -126,11 +127,7 @@ def composite(out_path: str, rasters: Sequence[DatedRaster], first: dt.date, las
     """Composite the rasters dated inside [first, last] onto TARGET's grid or the first input's."""
     check_method(method)
     chosen = in_window(rasters, first, last)
-    if target:
-        grid, what = reference_grid(target), f"the TARGET raster '{os.path.basename(target)}'"
-    else:
-        first_input = first_input or rasters[0].path
-        grid, what = reference_grid(first_input), f"the first input '{os.path.basename(first_input)}'"
+    grid, what = output_grid(target, first_input or rasters[0].path)
     sources = open_sources(chosen, grid, bool(target), what)
     sample = Sample(grid.width * grid.height)
     valid = composite_sources(out_path, sources, grid, method, progress,

@@ -6,14 +6,13 @@ are calendar months. When several rasters fall in one month they are composited 
 """
 import calendar
 import dataclasses
-import os
 from typing import List, Optional, Sequence, Tuple
 
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import create
 from .composite import check_method, composite_window, open_sources
-from .stack import DatedRaster, Sample, reference_grid, windows_for
+from .stack import DatedRaster, Sample, output_grid, windows_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,11 +78,7 @@ def seasonal_change(rasters: Sequence[DatedRaster], out_interannual: str, out_se
     summer_a = in_month(rasters, year_a, summer_month)
     summer_b = in_month(rasters, year_b, summer_month)
     winter_b = in_month(rasters, year_b, winter_month)
-    if target:
-        grid, what = reference_grid(target), f"the TARGET raster '{os.path.basename(target)}'"
-    else:
-        first_input = first_input or rasters[0].path
-        grid, what = reference_grid(first_input), f"the first input '{os.path.basename(first_input)}'"
+    grid, what = output_grid(target, first_input or rasters[0].path)
     groups = [open_sources(g, grid, bool(target), what) for g in (summer_a, summer_b, winter_b)]
     n_reads = sum(len(g) for g in groups)
     arrays = (3 * max(len(g) for g in groups) + 6) if method == "median" else 8

@@ -222,6 +222,13 @@ def reference_grid(path: str) -> Grid:
     return grid_of(open_raster(path))
 
 
+def output_grid(target: str, first_input: str) -> Tuple[Grid, str]:
+    """The output grid (TARGET's, else the first input's) and how to name it in a message."""
+    if target:
+        return reference_grid(target), f"the TARGET raster '{os.path.basename(target)}'"
+    return reference_grid(first_input), f"the first input '{os.path.basename(first_input)}'"
+
+
 def windows_for(grid: Grid, arrays: int = 1, budget: Optional[int] = None) -> List[Tuple[Window, bool]]:
     """Windows in strips of 256 rows (the output's block height), split into column chunks so that
     `arrays` float32 arrays of one window fit the pixel budget; True marks a strip's last window.
