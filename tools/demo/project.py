@@ -134,11 +134,12 @@ def build_project(ctx) -> dict:
         groups[name].setExpanded(name not in COLLAPSED)
         if not groups[name].children():
             root.removeChildNode(groups[name])
+    path = os.path.join(ctx.out, PROJECT_NAME)
+    project.setFileName(path)  # first, so the inspector's folders are stored relative to it
     inspector = _configure_inspector(project, ctx)
     x0, y0, x1, y1 = ctx.truth["extent"]
     extent = QgsReferencedRectangle(QgsRectangle(x0, y0, x1, y1), project.crs())
     project.viewSettings().setDefaultViewExtent(extent)
-    path = os.path.join(ctx.out, PROJECT_NAME)
     if not project.write(path):
         raise RuntimeError(f"could not write {path}: {project.error()}")
     n = len(project.mapLayers())

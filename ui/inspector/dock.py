@@ -46,6 +46,7 @@ class InspectorDock(QgsDockWidget):
         self._build()
         self.project.readProject.connect(self.restore_sources)
         self.project.cleared.connect(self._project_cleared)
+        self.project.writeProject.connect(self._project_writing)
         self.restore_sources()
 
     # --- widgets -------------------------------------------------------------------------
@@ -88,6 +89,12 @@ class InspectorDock(QgsDockWidget):
         """Show `sources` in the widgets and use them (they are saved in the project)."""
         self.sources_box.set_sources(sources)
         self._sources_edited()
+
+    def _project_writing(self, _doc=None) -> None:
+        """The project is being saved (maybe under a new name): store the stack folders relative
+        to where it is saved, so the project can be moved with its data."""
+        if self.sources.stacks:
+            src.save(self.project, self.sources)
 
     def _sources_edited(self) -> None:
         self.sources = self.sources_box.sources()
@@ -303,7 +310,8 @@ class InspectorDock(QgsDockWidget):
         self.study_tool.remove_band()
         self._close_readers()
         for signal, slot in ((self.project.readProject, self.restore_sources),
-                             (self.project.cleared, self._project_cleared)):
+                             (self.project.cleared, self._project_cleared),
+                             (self.project.writeProject, self._project_writing)):
             try:
                 signal.disconnect(slot)
             except TypeError:

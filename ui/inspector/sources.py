@@ -74,15 +74,23 @@ class Sources:
                    int(raw.get("smoothing", 3)), 16 if int(raw.get("month_day", 1)) == 16 else 1)
 
 
+def _with_paths(sources: Sources, convert) -> Sources:
+    """A copy whose folder and pattern stacks have their paths passed through `convert`."""
+    stacks = [StackSource(s.label, s.kind, convert(str(s.value)) if s.kind in ("folder", "pattern")
+                          else s.value) for s in sources.stacks]
+    return dataclasses.replace(sources, stacks=stacks)
+
+
 def save(project, sources: Sources) -> None:
-    """Write the sources into the project (saved with it)."""
-    project.writeEntry(SCOPE, KEY, sources.to_json())
+    """Write the sources into the project (saved with it; paths relative like the project's layers)."""
+    project.writeEntry(SCOPE, KEY, _with_paths(sources, project.writePath).to_json())
 
 
 def load(project) -> Sources:
     """The sources stored in the project, or empty ones."""
     text, ok = project.readEntry(SCOPE, KEY, "")
     try:
-        return Sources.from_json(text) if ok and text else Sources()
+        stored = Sources.from_json(text) if ok and text else Sources()
     except (ValueError, KeyError, TypeError):
         return Sources()
+    return _with_paths(stored, project.readPath)
