@@ -69,6 +69,8 @@ def test_results_geopackage_holds_every_layer_and_table(demo):
 def test_project_opens_with_every_layer_valid_styled_and_the_inspector_configured(demo, qgis_app):
     from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
 
+    from insar_fusion.ui.inspector import sources as inspector_sources
+
     out, _ = demo
     project = QgsProject.instance()
     assert project.read(str(out / "insar_fusion_demo.qgz"))
@@ -92,11 +94,14 @@ def test_project_opens_with_every_layer_valid_styled_and_the_inspector_configure
         assert groups[:3] == ["Sites and regions", "InSAR deformation", "Regression"] and "Tables" in groups
         text, ok = project.readEntry("insar_fusion", "inspector/sources")
         assert ok
-        sources = json.loads(text)
-        assert project.mapLayer(sources["insar_layer_id"]) is rate
-        assert [s["label"] for s in sources["stacks"]] == ["ndvi", "soil_moisture", "precipitation"]
-        for s in sources["stacks"]:
-            assert len([f for f in os.listdir(s["value"]) if f.endswith(".tif")]) == 24
+        stored = json.loads(text)
+        assert all(not os.path.isabs(s["value"]) for s in stored["stacks"])  # moves with the project
+        sources = inspector_sources.load(project)
+        assert project.mapLayer(sources.insar_layer_id) is rate
+        assert [s.label for s in sources.stacks] == ["ndvi", "soil_moisture", "precipitation"]
+        for s in sources.stacks:
+            assert os.path.samefile(os.path.dirname(s.value), out / "scene")
+            assert len([f for f in os.listdir(s.value) if f.endswith(".tif")]) == 24
     finally:
         project.clear()
 

@@ -2,6 +2,7 @@
 import shutil
 
 from qgis.core import QgsProject
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
 
 from insar_fusion.ui.inspector import sources as S
 
@@ -36,6 +37,8 @@ def test_dock_restores_folder_stacks_after_the_project_is_saved_elsewhere_and_mo
         assert project.write(str(first / "p.qgz"))  # first save: the folder becomes relative
     finally:
         dock.shutdown()
+        dock.deleteLater()  # parented to the main window: later tests count its docks
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     moved = tmp_path / "moved"
     shutil.move(str(first), str(moved))
     again = QgsProject()
