@@ -140,7 +140,11 @@ def is_geographic(wkt: str) -> bool:
 def create(path: str, grid: Grid, bands: int = 1, dtype=gdal.GDT_Float32,
            nodata: Optional[float] = np.nan, options: Sequence[str] = GTIFF_OPTIONS,
            descriptions: Optional[Sequence[str]] = None) -> Iterator[gdal.Dataset]:
-    """Create a GeoTIFF at a temporary path, yield it, and move it to `path` when the block ends."""
+    """Create a GeoTIFF at a temporary path, yield it, and move it to `path` when the block ends.
+
+    Drop every reference to the yielded dataset inside the block: one kept past it is closed
+    later and leaves a stray `.aux.xml` beside the moved file.
+    """
     with atomic_output(path) as tmp:
         drv = gdal.GetDriverByName("GTiff")
         ds = drv.Create(tmp, grid.width, grid.height, bands, dtype, options=list(options))
