@@ -10,8 +10,9 @@ _APP = None
 _PROVIDER = None
 
 
-def make_importable() -> None:
-    """Make the repository importable as `insar_fusion`, and QGIS's `processing` importable."""
+def make_importable() -> str:
+    """Make the repository importable as `insar_fusion` (as QGIS names it), and QGIS's
+    `processing` importable; return the folder holding the `insar_fusion` link."""
     key = hashlib.sha1(REPO.encode()).hexdigest()[:10]
     parent = os.path.join(tempfile.gettempdir(), f"insar_fusion_pkg_{key}")
     link = os.path.join(parent, "insar_fusion")
@@ -20,10 +21,13 @@ def make_importable() -> None:
         if os.path.lexists(link):
             os.remove(link)
         os.symlink(REPO, link)
+    # The repository root must not be on sys.path: its processing/ would shadow QGIS's.
     sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.getcwd()) != REPO]
-    sys.path.insert(0, parent)
+    if parent not in sys.path:
+        sys.path.insert(0, parent)
     if QGIS_PLUGINS not in sys.path:
         sys.path.append(QGIS_PLUGINS)
+    return parent
 
 
 def start():

@@ -2,31 +2,15 @@
 import hashlib
 import os
 import sys
-import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+sys.path.append(os.path.join(REPO, "tools"))
+import qgis_headless  # noqa: E402  (tools/qgis_headless.py)
 
 
 def make_importable() -> str:
     """Make the repository importable as the package `insar_fusion` (as QGIS names it)."""
-    key = hashlib.sha1(REPO.encode()).hexdigest()[:10]
-    parent = os.path.join(tempfile.gettempdir(), f"insar_fusion_pkg_{key}")
-    link = os.path.join(parent, "insar_fusion")
-    os.makedirs(parent, exist_ok=True)
-    if os.path.realpath(link) != REPO:
-        try:
-            os.remove(link)
-        except FileNotFoundError:
-            pass
-        os.symlink(REPO, link)
-    # The repository root must not be on sys.path: its processing/ would shadow QGIS's.
-    sys.path[:] = [p for p in sys.path if os.path.realpath(p or os.getcwd()) != REPO]
-    if parent not in sys.path:
-        sys.path.insert(0, parent)
-    if QGIS_PLUGINS not in sys.path:
-        sys.path.append(QGIS_PLUGINS)
-    return parent
+    return qgis_headless.make_importable()
 
 
 class LogFeedback:

@@ -3,25 +3,18 @@
 An Outcome says whether the run succeeded, its message and log, which output paths exist
 afterwards, which watched files changed or appeared, and the algorithm's results.
 """
-import hashlib
 import os
 import re
 import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+import iftest
+
 DESTINATIONS = ("QgsProcessingParameterVectorDestination", "QgsProcessingParameterRasterDestination",
                 "QgsProcessingParameterFileDestination", "QgsProcessingParameterFolderDestination")
 BUG = "Unexpected error"
 TRACEBACK = "Traceback (most recent call last)"
-
-
-def sha(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def snapshot(folders) -> Dict[str, str]:
@@ -32,14 +25,13 @@ def snapshot(folders) -> Dict[str, str]:
             for name in files:
                 p = os.path.join(root, name)
                 if os.path.isfile(p):
-                    out[p] = sha(p)
+                    out[p] = iftest.sha256(p)
     return out
 
 
 def repo_status() -> List[str]:
     """`git status --porcelain --ignored` of the repository: files the tests must not create."""
     import subprocess
-    import iftest
     out = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
                          cwd=iftest.REPO, capture_output=True, text=True, check=False).stdout
     return [line for line in out.splitlines() if "__pycache__" not in line and ".pyc" not in line]
@@ -118,7 +110,6 @@ def run(alg_id: str, params: dict, watched, out_dir, feedback=None, scratch_tmp=
     `scratch_tmp`, when given, becomes Python's temporary folder during the run, so that any
     file the plugin writes there (rather than where the user pointed) shows up as appeared.
     """
-    import iftest
     from qgis.core import QgsApplication, QgsProcessingException
 
     alg = QgsApplication.processingRegistry().algorithmById("insarfusion:" + alg_id)
