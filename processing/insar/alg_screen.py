@@ -19,6 +19,17 @@ LABELS = {"rate": "the rate threshold (or NULL velocity)", "area": "the study ar
           "dem": "the DEM range", "ndvi": "the NDVI range"}
 
 
+def _sampled(layer, limits, table, given, label, feedback, progress):
+    """The raster's band 1 at the points, or None when no raster or no limit was given."""
+    if layer is None:
+        return None
+    if limits == (None, None):
+        feedback.pushWarning(f"{given} was given without a minimum or maximum; it is not used.")
+        return None
+    return require_values(sample(layer.source(), table.x, table.y, table.crs_wkt, [1],
+                                 progress=progress)[:, 0], label)
+
+
 class Screen(InsarFusionAlgorithm):
     NAME = "screen"
     DISPLAY = "Screen significant deformation"
@@ -94,25 +105,17 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
         dem_layer, dem_lo, dem_hi = self._limits(parameters, context, self.DEM, self.DEM_MIN, self.DEM_MAX, "DEM")
         ndvi_layer, ndvi_lo, ndvi_hi = self._limits(parameters, context, self.NDVI, self.NDVI_MIN,
                                                     self.NDVI_MAX, "NDVI")
-        in_area = dem = ndvi = None
+        in_area = None
         if parameters.get(self.STUDY_AREA):
             in_area = self._in_area(parameters, context, table)
             if not in_area.any():
                 raise InputError("No point lies inside the study area: check that it covers the points "
                                  "(and that both layers carry the right CRS).")
         progress(0.2)
-        if dem_layer is not None:
-            if dem_lo is None and dem_hi is None:
-                feedback.pushWarning("A DEM was given without a minimum or maximum; it is not used.")
-            else:
-                dem = require_values(sample(dem_layer.source(), table.x, table.y, table.crs_wkt, [1],
-                                            progress=progress.sub(0.2, 0.4))[:, 0], "The DEM")
-        if ndvi_layer is not None:
-            if ndvi_lo is None and ndvi_hi is None:
-                feedback.pushWarning("An NDVI raster was given without a minimum or maximum; it is not used.")
-            else:
-                ndvi = require_values(sample(ndvi_layer.source(), table.x, table.y, table.crs_wkt, [1],
-                                             progress=progress.sub(0.4, 0.6))[:, 0], "The NDVI raster")
+        dem = _sampled(dem_layer, (dem_lo, dem_hi), table, "A DEM", "The DEM", feedback,
+                       progress.sub(0.2, 0.4))
+        ndvi = _sampled(ndvi_layer, (ndvi_lo, ndvi_hi), table, "An NDVI raster", "The NDVI raster",
+                        feedback, progress.sub(0.4, 0.6))
         result = screen(velocity, threshold, in_area, dem, (dem_lo, dem_hi), ndvi, (ndvi_lo, ndvi_hi))
         for line in summary(result, LABELS):
             feedback.pushInfo(line)
