@@ -19,6 +19,28 @@ def rings(scene):
     return st.regions(scene)
 
 
+def _july_changes(scene):
+    """(July 2020 - July 2019 NDVI, its grid), and the same for soil moisture."""
+    out = []
+    for kind, prefix in (("ndvi", "ndvi"), ("soil_moisture", "sm")):
+        a19, grid = st.raster(scene, f"{kind}/{prefix}_201907.tif")
+        a20, _ = st.raster(scene, f"{kind}/{prefix}_202007.tif")
+        out.append((a20 - a19, grid))
+    return out
+
+
+def _vertical_points(scene, t, keep):
+    """x, y and the planted vertical rate of both tracks' points where keep(easting, northing)."""
+    xs, ys, vs = [], [], []
+    for name in ("T128", "T026"):
+        tr = st.track(scene, name)
+        m = keep(tr["easting"], tr["northing"])
+        xs.append(tr["easting"][m])
+        ys.append(tr["northing"][m])
+        vs.append(st.vertical_rate(t, name, tr)[m])
+    return tuple(map(np.concatenate, (xs, ys, vs)))
+
+
 def _stack(scene, kind, prefix):
     arrs = [st.raster(scene, f"{kind}/{prefix}_{m}.tif") for m in MONTHS]
     return np.stack([a for a, _ in arrs]), arrs[0][1]
@@ -100,20 +122,10 @@ def test_cross_correlation_of_site_means_peaks_at_the_planted_lags(scene, t, zon
 def test_gwr_at_500_m_on_farmland_points_recovers_the_planted_surfaces(scene, t):
     """A local bisquare regression written here (numpy), at 700 farmland points of both tracks."""
     lc, glc = st.raster(scene, "landcover.tif")
-    n19, gn = st.raster(scene, "ndvi/ndvi_201907.tif")
-    n20, _ = st.raster(scene, "ndvi/ndvi_202007.tif")
-    s19, gs = st.raster(scene, "soil_moisture/sm_201907.tif")
-    s20, _ = st.raster(scene, "soil_moisture/sm_202007.tif")
-    xs, ys, vs = [], [], []
-    for name in ("T128", "T026"):
-        tr = st.track(scene, name)
-        farm = st.nearest(lc, glc, tr["easting"], tr["northing"]) == 1
-        xs.append(tr["easting"][farm])
-        ys.append(tr["northing"][farm])
-        vs.append(st.vertical_rate(t, name, tr)[farm])
-    x, y, v = map(np.concatenate, (xs, ys, vs))
-    dn = st.bilinear(n20 - n19, gn, x, y)
-    ds = st.bilinear(s20 - s19, gs, x, y)
+    x, y, v = _vertical_points(scene, t, lambda e, n: st.nearest(lc, glc, e, n) == 1)
+    (dn_map, gn), (ds_map, gs) = _july_changes(scene)
+    dn = st.bilinear(dn_map, gn, x, y)
+    ds = st.bilinear(ds_map, gs, x, y)
     assert len(x) > 5000 and np.isfinite(dn).all() and np.isfinite(ds).all()
     tree = cKDTree(np.column_stack([x, y]))
     idx = np.random.default_rng(1).choice(len(x), 700, replace=False)
@@ -140,21 +152,11 @@ def test_gwr_at_500_m_on_farmland_points_recovers_the_planted_surfaces(scene, t)
 
 @pytest.mark.parametrize("region", ["P1", "P2", "P3"])
 def test_ols_slopes_per_region_match_truth(scene, t, rings, region):
-    n19, gn = st.raster(scene, "ndvi/ndvi_201907.tif")
-    n20, _ = st.raster(scene, "ndvi/ndvi_202007.tif")
-    s19, gs = st.raster(scene, "soil_moisture/sm_201907.tif")
-    s20, _ = st.raster(scene, "soil_moisture/sm_202007.tif")
-    xs, ys, vs = [], [], []
-    for name in ("T128", "T026"):
-        tr = st.track(scene, name)
-        m = st.inside(rings[region], tr["easting"], tr["northing"])
-        xs.append(tr["easting"][m])
-        ys.append(tr["northing"][m])
-        vs.append(st.vertical_rate(t, name, tr)[m])
-    x, y, v = map(np.concatenate, (xs, ys, vs))
+    x, y, v = _vertical_points(scene, t, lambda e, n: st.inside(rings[region], e, n))
+    (dn_map, gn), (ds_map, gs) = _july_changes(scene)
     truth = t["ols"][region]
     assert len(v) == truth["n_points"]
-    for key, arr, g in (("dndvi", n20 - n19, gn), ("dsm", s20 - s19, gs)):
+    for key, arr, g in (("dndvi", dn_map, gn), ("dsm", ds_map, gs)):
         k, a = np.polyfit(st.bilinear(arr, g, x, y), v, 1)
         assert k == pytest.approx(truth[key]["slope_observed"], rel=2e-3), key
         assert k == pytest.approx(truth[key]["slope"], rel=0.1), key
