@@ -69,25 +69,11 @@ def touzi_mean_series(g, L, terms=20000):
 
 def write_raster(path, array, pixel, origin=ORIGIN, epsg=EPSG, nodata=None, dtype=None):
     """Write a north-up GeoTIFF (complex arrays as CFloat32 unless dtype says otherwise)."""
-    from osgeo import gdal, osr
-    arr = np.asarray(array)
-    bands = arr[None] if arr.ndim == 2 else arr
+    from osgeo import gdal
+    from tiff import write_tiff
     if dtype is None:
-        dtype = gdal.GDT_CFloat32 if np.iscomplexobj(arr) else gdal.GDT_Float32
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), bands.shape[2], bands.shape[1],
-                                              bands.shape[0], dtype)
-    ds.SetGeoTransform((origin[0], pixel, 0, origin[1], 0, -pixel))
-    if epsg:
-        srs = osr.SpatialReference()
-        srs.SetFromUserInput(epsg)
-        ds.SetProjection(srs.ExportToWkt())
-    for i in range(bands.shape[0]):
-        b = ds.GetRasterBand(i + 1)
-        if nodata is not None:
-            b.SetNoDataValue(nodata)
-        b.WriteArray(bands[i])
-    ds = None
-    return str(path)
+        dtype = gdal.GDT_CFloat32 if np.iscomplexobj(array) else gdal.GDT_Float32
+    return write_tiff(path, array, (origin[0], pixel, 0, origin[1], 0, -pixel), epsg, nodata, dtype)
 
 
 def read_raster(path):

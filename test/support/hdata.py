@@ -12,7 +12,8 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from osgeo import gdal, osr
+from osgeo import gdal
+from tiff import write_tiff
 
 gdal.UseExceptions()
 
@@ -82,23 +83,10 @@ def _points(csv_path: Path, gpkg: Path) -> None:
 def write_raster(path, array, transform, crs=UTM, nodata=np.nan, dtype=None) -> str:
     """A GeoTIFF from an array (2-D, or 3-D bands first)."""
     arr = np.asarray(array)
-    arr3 = arr[None] if arr.ndim == 2 else arr
     gtype = dtype or gdal.GetDataTypeByName({"float32": "Float32", "float64": "Float64",
                                              "complex64": "CFloat32", "uint16": "UInt16",
                                              "uint8": "Byte", "int16": "Int16"}[arr.dtype.name])
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), arr3.shape[2], arr3.shape[1], arr3.shape[0],
-                                              gtype)
-    ds.SetGeoTransform(transform)
-    srs = osr.SpatialReference()
-    srs.SetFromUserInput(crs)
-    ds.SetProjection(srs.ExportToWkt())
-    for b in range(arr3.shape[0]):
-        band = ds.GetRasterBand(b + 1)
-        if nodata is not None:
-            band.SetNoDataValue(float(nodata))
-        band.WriteArray(arr3[b])
-    ds = None
-    return str(path)
+    return write_tiff(path, arr, transform, crs, nodata, gtype)
 
 
 def _ndvi(scene: Path, tag: str):

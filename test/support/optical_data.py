@@ -3,35 +3,20 @@ import os
 
 import numpy as np
 from osgeo import gdal, ogr, osr
+from tiff import crs_wkt, write_tiff
 
 UTM47 = 32647
 
 
 def wkt(epsg: int) -> str:
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(epsg)
-    return srs.ExportToWkt()
+    return crs_wkt(epsg)
 
 
 def write(path, arrays, x0=400000.0, y0=4300000.0, pixel=10.0, epsg=UTM47, nodata=None,
           dtype=gdal.GDT_Float32, metadata=None, tiled=False):
     """Write a (rows, cols) or (bands, rows, cols) array as a GeoTIFF; return the path."""
-    arr = np.asarray(arrays)
-    arr = arr[None] if arr.ndim == 2 else arr
     opts = ["TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"] if tiled else []
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), arr.shape[2], arr.shape[1], arr.shape[0],
-                                              dtype, options=opts)
-    ds.SetGeoTransform((x0, pixel, 0.0, y0, 0.0, -pixel))
-    ds.SetProjection(wkt(epsg))
-    for b in range(arr.shape[0]):
-        band = ds.GetRasterBand(b + 1)
-        if nodata is not None:
-            band.SetNoDataValue(float(nodata))
-        band.WriteArray(arr[b])
-    if metadata:
-        ds.SetMetadata(metadata)
-    ds = None
-    return str(path)
+    return write_tiff(path, arrays, (x0, pixel, 0.0, y0, 0.0, -pixel), epsg, nodata, dtype, opts, metadata)
 
 
 def read(path, band=1):
