@@ -163,12 +163,12 @@ def _write_gpkg(path, layer_name, table, progress):
         con.commit()
     finally:
         con.close()
-    ds = ogr.Open(path, 1)
     if not bulk:
+        ds = ogr.Open(path, 1)
         if any(name.startswith("rtree_") for name, _ in triggers):  # packed index rejected
             ds.ExecuteSQL(f"SELECT DisableSpatialIndex('{table_name}', 'geom')")
         ds.ExecuteSQL(f"SELECT CreateSpatialIndex('{table_name}', 'geom')")
-    ds = None
+        ds = None
 
 
 def _empty_spatial_index(path: str, table_name: str) -> bool:
