@@ -3,7 +3,7 @@ import os
 import re
 
 import numpy as np
-from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsProcessingFeatureSourceDefinition,
+from qgis.core import (QgsFeatureRequest, QgsProcessingFeatureSourceDefinition,
                        QgsProcessingLayerPostProcessorInterface, QgsProviderRegistry, QgsVectorLayer,
                        QgsWkbTypes)
 
@@ -82,19 +82,6 @@ def _column(values, numeric):
             return np.array(vals, dtype=np.int64)
         return np.array([np.nan if v is None else float(v) for v in vals], dtype=float)
     return np.array([None if v is None else str(v) for v in vals], dtype=object)
-
-
-def transform_xy(x, y, src_crs, dst_crs, context):
-    """Transform coordinate arrays between two QgsCoordinateReferenceSystems."""
-    if src_crs == dst_crs or not src_crs.isValid() or not dst_crs.isValid():
-        return x, y
-    tr = QgsCoordinateTransform(src_crs, dst_crs, context.transformContext())
-    xs, ys = np.array(x, float), np.array(y, float)
-    for i in range(len(xs)):
-        if np.isfinite(xs[i]) and np.isfinite(ys[i]):
-            p = tr.transform(xs[i], ys[i])
-            xs[i], ys[i] = p.x(), p.y()
-    return xs, ys
 
 
 def write_point_table(alg, name, table: PointTable, context, style=None, layer_name=None,

@@ -10,7 +10,7 @@ from typing import Callable, List, Optional, Sequence
 import numpy as np
 from osgeo import gdal
 
-from ..atomic import atomic_output
+from ..atomic import atomic_output, remove_outputs
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import GTIFF_OPTIONS, Grid, Window, create
@@ -215,9 +215,7 @@ def pair_composites(rasters: Sequence[DatedRaster], pairs: Sequence[tuple], targ
             os.remove(tmp)
             results.append(PairResult(ref, sec, tuple(r.name for r in chosen), out))
     except BaseException:
-        for p in written:
-            if os.path.exists(p):
-                os.remove(p)
+        remove_outputs(written)
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

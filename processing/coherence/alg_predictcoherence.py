@@ -8,8 +8,7 @@ from ... import settings
 from ...core.coherence.charts import error_histogram_figure
 from ...core.coherence.predict import Law, law_from_rows, predict_rasters
 from ...core.errors import InputError
-from ...core.report import figure_png
-from ...core.atomic import atomic_output
+from ...core.insar.charts import save_png
 from ..base import InsarFusionAlgorithm
 from ..styles import raster_ramp, style_raster_output
 from .common import raster_path, read_rows, usable_style
@@ -120,9 +119,7 @@ prediction that are usable.
             style_raster_output(self, context, self.dest(self.OUTPUT_USABLE), usable_style)
         if hist_path:
             fig = error_histogram_figure(run.hist_counts, run.hist_edges, run.error_mean, run.error_std)
-            with atomic_output(hist_path) as tmp:
-                with open(tmp, "wb") as f:
-                    f.write(figure_png(fig))
+            save_png(fig, hist_path, dpi=None)
         progress(1.0)
         return {self.OUTPUT: self.dest(self.OUTPUT), self.OUTPUT_ERROR: err_path or None,
                 self.OUTPUT_USABLE: self.dest(self.OUTPUT_USABLE) or None,

@@ -107,7 +107,7 @@ FRACTION_WITHIN_3RMSE.
                           f"{fit.rmse:.3f} mm/yr after correction; {100 * fit.fraction_within_3rmse:.1f}% "
                           "of the pairs within ±3·RMSE.")
         if shift.any():
-            feedback.pushInfo(f"Series aligned per date: median shift {abs(shift).mean():.3f} mm "
+            feedback.pushInfo(f"Series aligned per date: mean shift {abs(shift).mean():.3f} mm "
                               f"(largest {abs(shift).max():.3f} mm).")
         write_point_table(self, self.OUTPUT, merged, context, style=rate_style("velocity"),
                           progress=progress.sub(0.6, 0.85))

@@ -7,7 +7,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputMultipleLayers, QgsProc
                        QgsProcessingParameterFolderDestination, QgsProcessingParameterMultipleLayers,
                        QgsProcessingParameterRasterLayer)
 
-from ...core.atomic import atomic_output
+from ...core.atomic import atomic_output, remove_outputs
 from ...core.dates import to_date
 from ...core.errors import InputError
 from ...core.optical.composite import pair_composites
@@ -120,10 +120,7 @@ rasters used and the file. A pair with no NDVI inside its window is skipped with
                         w.writerow([r.reference.isoformat(), r.secondary.isoformat(), len(r.used),
                                     ";".join(r.used), os.path.basename(r.path) if r.path else ""])
         except BaseException:
-            for p in written:
-                for q in (p, os.path.splitext(p)[0] + ".qml"):
-                    if os.path.exists(q):
-                        os.remove(q)
+            remove_outputs(written)
             raise
         feedback.pushInfo(f"Wrote {len(written)} of {len(results)} pair composite(s) to {folder}.")
         progress(1.0)
