@@ -44,3 +44,22 @@ def test_dock_restores_folder_stacks_after_the_project_is_saved_elsewhere_and_mo
     again = QgsProject()
     assert again.read(str(moved / "p.qgz"))
     assert S.load(again).stacks[0].value == str(moved / "sm")
+
+
+def test_opening_the_inspector_leaves_a_clean_project_clean(qgis_iface, qgis_new_project):
+    """Radius 0 stands for the plugin setting, so showing the defaults is not an edit."""
+    from insar_fusion.ui.inspector.dock import InspectorDock
+
+    project = QgsProject.instance()
+    project.setDirty(False)
+    dock = InspectorDock(qgis_iface)
+    try:
+        assert not project.isDirty()
+        project.clear()
+        assert not project.isDirty()
+        assert dock.sources.radius == 0.0  # follows the site_radius setting
+        assert "plugin setting" in dock.sources_box.radius.text()
+    finally:
+        dock.shutdown()
+        dock.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)

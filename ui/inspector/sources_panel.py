@@ -42,10 +42,9 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         row.addWidget(remove)
         form.addRow(row)
         self.radius = QDoubleSpinBox()
-        self.radius.setRange(1.0, 1e6)
+        self.radius.setRange(0.0, 1e6)  # 0: the plugin setting site_radius
         self.radius.setDecimals(0)
         self.radius.setSuffix(" m")
-        self.radius.setValue(settings.value("site_radius"))
         self.radius.valueChanged.connect(lambda _: self._changed())
         self.smoothing = QSpinBox()
         self.smoothing.setRange(1, 25)
@@ -77,7 +76,8 @@ class SourcesPanel(QgsCollapsibleGroupBox):
             self.stack_table.setRowCount(0)
             for s in sources.stacks:
                 self._append_row(s)
-            self.radius.setValue(sources.radius or settings.value("site_radius"))
+            self.radius.setSpecialValueText(f"plugin setting ({settings.value('site_radius'):g} m)")
+            self.radius.setValue(sources.radius)
             self.smoothing.setValue(sources.smoothing)
             self.month_day.setCurrentIndex(1 if sources.month_day == 16 else 0)
         finally:
