@@ -14,6 +14,16 @@ def _srs(wkt: str) -> osr.SpatialReference:
     return srs
 
 
+def same_crs(a: str, b: str) -> bool:
+    """True when both CRS are the same, or either is unknown."""
+    if not a or not b or a == b:
+        return True
+    sa, sb = osr.SpatialReference(), osr.SpatialReference()
+    sa.SetFromUserInput(a)
+    sb.SetFromUserInput(b)
+    return bool(sa.IsSame(sb))
+
+
 def utm_epsg(lon: float, lat: float) -> int:
     """The EPSG code of the WGS 84 UTM zone holding a longitude and latitude."""
     zone = int(np.floor((lon + 180.0) / 6.0)) % 60 + 1

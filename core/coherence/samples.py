@@ -11,6 +11,7 @@ from typing import Optional
 import numpy as np
 from osgeo import gdal
 
+from ..crs import same_crs, transform_points
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, grid_of, open_raster, read_float
@@ -28,7 +29,7 @@ def onto_grid(path: str, grid: Grid, what: str = "NDVI") -> tuple:
     """
     src = open_raster(path)
     g = grid_of(src)
-    if g.same_as(grid) and (not g.crs_wkt or not grid.crs_wkt or _same(g.crs_wkt, grid.crs_wkt)):
+    if g.same_as(grid) and same_crs(g.crs_wkt, grid.crs_wkt):
         return src, "same grid"
     if not _overlap(src, g, grid):
         raise InputError(f"The {what} raster does not overlap the coherence raster. Give rasters "
@@ -43,18 +44,9 @@ def onto_grid(path: str, grid: Grid, what: str = "NDVI") -> tuple:
     return ds, how
 
 
-def _same(a: str, b: str) -> bool:
-    from osgeo import osr
-    sa, sb = osr.SpatialReference(), osr.SpatialReference()
-    sa.SetFromUserInput(a)
-    sb.SetFromUserInput(b)
-    return bool(sa.IsSame(sb))
-
-
 def _overlap(src: gdal.Dataset, g: Grid, grid: Grid) -> bool:
-    if not g.crs_wkt or not grid.crs_wkt or _same(g.crs_wkt, grid.crs_wkt):
+    if same_crs(g.crs_wkt, grid.crs_wkt):
         return g.overlaps(grid)
-    from ..crs import transform_points
     xmin, ymin, xmax, ymax = g.extent
     xs, ys = transform_points(np.array([xmin, xmax, xmin, xmax]), np.array([ymin, ymin, ymax, ymax]),
                               g.crs_wkt, grid.crs_wkt)

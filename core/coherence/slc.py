@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-from osgeo import gdal, osr
+from osgeo import gdal
 
+from ..crs import same_crs
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, create, grid_of, open_raster
@@ -91,7 +92,7 @@ def same_grid(sources: Sequence[Source]) -> Grid:
             raise InputError(f"{first.name} and {s.name} are on different grids: their "
                              f"geotransforms differ ({_fmt(g0.transform)} against "
                              f"{_fmt(g.transform)}). Co-register them first.")
-        if g.crs_wkt and g0.crs_wkt and not _same_crs(g.crs_wkt, g0.crs_wkt):
+        if not same_crs(g.crs_wkt, g0.crs_wkt):
             raise InputError(f"{first.name} and {s.name} are in different coordinate systems. "
                              "Co-register them on one grid first.")
     return g0
@@ -99,13 +100,6 @@ def same_grid(sources: Sequence[Source]) -> Grid:
 
 def _fmt(t) -> str:
     return "(" + ", ".join(f"{v:.6g}" for v in t) + ")"
-
-
-def _same_crs(a: str, b: str) -> bool:
-    sa, sb = osr.SpatialReference(), osr.SpatialReference()
-    sa.SetFromUserInput(a)
-    sb.SetFromUserInput(b)
-    return bool(sa.IsSame(sb))
 
 
 @dataclass(frozen=True)

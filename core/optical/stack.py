@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 from osgeo import gdal, osr
 
+from ..crs import same_crs
 from ..dates import date_of_filename
 from ..errors import Cancelled, InputError
 from ..raster import Grid, Window, grid_of, open_raster, read_float
@@ -119,16 +120,6 @@ def in_window(rasters: Sequence[DatedRaster], first: dt.date, last: dt.date) -> 
         raise InputError(f"No dated input falls between {first.isoformat()} and {last.isoformat()} "
                          f"(the inputs cover {span}). Widen the window or add rasters for it.")
     return chosen
-
-
-def same_crs(a: str, b: str) -> bool:
-    """True when both CRS are the same, or either is unknown."""
-    if not a or not b:
-        return True
-    sa, sb = osr.SpatialReference(), osr.SpatialReference()
-    sa.SetFromUserInput(a)
-    sb.SetFromUserInput(b)
-    return bool(sa.IsSame(sb))
 
 
 def crs_name(wkt: str) -> str:

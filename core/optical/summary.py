@@ -58,7 +58,7 @@ class _Acc:
 
 def _geometries(regions: Sequence[Tuple[str, bytes]], regions_wkt: str, raster_wkt: str):
     ct = None
-    if regions_wkt and raster_wkt and not same_crs(regions_wkt, raster_wkt):
+    if not same_crs(regions_wkt, raster_wkt):
         src, dst = osr.SpatialReference(), osr.SpatialReference()
         src.SetFromUserInput(regions_wkt)
         dst.SetFromUserInput(raster_wkt)

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..crs import transform_points
+from ..crs import same_crs, transform_points
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, grid_of, open_raster, read_float
@@ -23,17 +23,6 @@ class StackSeries:
     pixels: np.ndarray
 
 
-def _same_crs(a: str, b: str) -> bool:
-    if not a or not b or a == b:
-        return True
-    from osgeo import osr
-
-    sa, sb = osr.SpatialReference(), osr.SpatialReference()
-    sa.SetFromUserInput(a)
-    sb.SetFromUserInput(b)
-    return bool(sa.IsSame(sb))
-
-
 def circle_window(grid: Grid, x: float, y: float, radius: float,
                   site_wkt: str = "") -> Optional[Tuple[Tuple[int, int, int, int], np.ndarray]]:
     """The pixel window around a circle and the mask of its pixels whose centre lies inside.
@@ -42,7 +31,7 @@ def circle_window(grid: Grid, x: float, y: float, radius: float,
     falls inside (a circle smaller than a pixel), the pixel holding the centre is used.
     None when the circle misses the raster.
     """
-    same = _same_crs(site_wkt, grid.crs_wkt)
+    same = same_crs(site_wkt, grid.crs_wkt)
     ang = np.linspace(0.0, 2.0 * np.pi, 33)
     bx, by = x + radius * np.cos(ang), y + radius * np.sin(ang)
     bx, by = np.r_[bx, x], np.r_[by, y]
