@@ -62,8 +62,12 @@ class Grid:
             self.transform, other.transform, rtol=0, atol=tol * max(self.pixel_size))
 
     def overlaps(self, other: "Grid") -> bool:
-        a, b = self.extent, other.extent
-        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        return extents_overlap(self.extent, other.extent)
+
+
+def extents_overlap(a: Tuple[float, ...], b: Tuple[float, ...]) -> bool:
+    """True when two (xmin, ymin, xmax, ymax) extents share some area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def open_raster(path: str, update: bool = False) -> gdal.Dataset:

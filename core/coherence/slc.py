@@ -115,19 +115,11 @@ class CoherenceRun:
     valid_fraction: float
 
 
-def _check_windows(grid: Grid, wy: int, wx: int) -> None:
-    if wy < 1 or wx < 1:
-        raise InputError(f"The window must be at least 1 x 1 pixel (got {wx} x {wy}).")
-    if wx > grid.width or wy > grid.height:
-        raise InputError(f"The window ({wx} x {wy} pixels, range x azimuth) is larger than the "
-                         f"raster ({grid.width} x {grid.height} pixels). Use a smaller window.")
-
-
 def _run(sources: List[Source], dtypes, build, grid: Grid, out_path: str, wy: int, wx: int,
          progress: Optional[Progress], threads: int, tile=est.TILE,
          phase: bool = False) -> CoherenceRun:
     progress = ensure(progress)
-    _check_windows(grid, wy, wx)
+    est._check_window((grid.height, grid.width), wy, wx)
     stats = np.zeros(3)  # sum, count of valid, count of all
 
     with create(out_path, grid, 1, gdal.GDT_Float32, np.nan, descriptions=["coherence"]) as ds:

@@ -7,6 +7,7 @@ from osgeo import gdal, ogr
 
 from ..dates import date_fields
 from ..errors import InputError
+from ..inputs import CSV_EXTENSIONS
 from ..points import PointTable, find_column, numeric
 from ..progress import Progress, ensure
 from ..vector_io import read_points
@@ -37,7 +38,6 @@ NORTHING = ("northing", "y", "north")
 LATITUDE = ("latitude", "lat")
 LONGITUDE = ("longitude", "lon", "long")
 LAYER_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".sqlite", ".gml")
-CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 
 
 def _open_csv(path: str):

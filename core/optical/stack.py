@@ -18,7 +18,7 @@ from osgeo import gdal, osr
 from ..crs import same_crs
 from ..dates import date_of_filename
 from ..errors import Cancelled, InputError
-from ..raster import Grid, Window, grid_of, open_raster, read_float
+from ..raster import Grid, Window, extents_overlap, grid_of, open_raster, read_float
 
 gdal.UseExceptions()
 osr.UseExceptions()
@@ -165,7 +165,7 @@ class Source:
             raise InputError(f"'{name}' is in {crs_name(own.crs_wkt)} but {what} is in "
                              f"{crs_name(grid.crs_wkt)}. Give a TARGET raster to define the output grid "
                              "(inputs are then reprojected onto it), or warp the inputs to one CRS first.")
-        if not _overlap(extent_in(own, grid.crs_wkt), grid.extent):
+        if not extents_overlap(extent_in(own, grid.crs_wkt), grid.extent):
             raise InputError(f"'{name}' does not overlap {what}; check that the inputs cover the same "
                              "area (and carry the right CRS).")
         self.resampled = not (own.same_as(grid) and same_crs(own.crs_wkt, grid.crs_wkt))
@@ -201,11 +201,6 @@ class Source:
         self.ds.FlushCache()
         for ds in self._keep:
             ds.FlushCache()
-
-
-def _overlap(a: Tuple[float, ...], b: Tuple[float, ...]) -> bool:
-    """True when two (xmin, ymin, xmax, ymax) extents share some area."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def reference_grid(path: str) -> Grid:

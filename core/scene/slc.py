@@ -16,7 +16,7 @@ import numpy as np
 from .config import SceneConfig, years
 from .geometry import FARMLAND, Ground
 from .optical import Optical, centres, grid_for
-from .rates import COH_A, COH_B, COH_C
+from .rates import COH_A, COH_B, COH_C, coherence_law
 
 SUBAREA = (567000.0, 4303000.0, 572000.0, 4308000.0)  # 5 km: 200 x 200 SLC pixels
 S2_OFFSETS_DAYS = (-8, 2, 7, 17)       # S2 dates relative to the SLC reference date
@@ -104,7 +104,7 @@ def make_slc(cfg: SceneConfig, ground: Ground, optical: Optical, pair: Tuple[dt.
     h = 1.0
     dzdx = (ground.dem(x25 + h, y25) - ground.dem(x25 - h, y25)) / (2 * h)
     slope_look = np.degrees(np.arctan(dzdx))
-    law = np.clip(COH_A * np.exp(COH_B * ndvi25) + COH_C, 0.0, 0.99)
+    law = coherence_law(ndvi25)
     bterm = baseline_term(bperp, theta_deg, slope_look)
     gamma = law * bterm
     farm25 = wy @ farm.astype(float) @ wx.T

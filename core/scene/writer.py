@@ -4,9 +4,10 @@ import os
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
-from osgeo import gdal, ogr, osr
+from osgeo import gdal, ogr
 
 from ..atomic import atomic_output
+from ..crs import _srs
 from ..raster import Grid, create, row_windows, write_array
 from .geometry import LANDCOVER, LANDCOVER_COLOURS, Blob
 
@@ -60,13 +61,6 @@ def write_uint16(path: str, grid: Grid, array: np.ndarray, description: str = ""
 
 def landcover_options() -> dict:
     return {"colours": LANDCOVER_COLOURS, "categories": LANDCOVER}
-
-
-def _srs(crs: str) -> osr.SpatialReference:
-    srs = osr.SpatialReference()
-    srs.SetFromUserInput(crs)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
-    return srs
 
 
 def _polygon(ring: np.ndarray) -> ogr.Geometry:

@@ -9,6 +9,7 @@ from scipy.spatial import cKDTree
 
 from ..dates import date_fields
 from ..errors import InputError
+from ..points import find_column
 from ..progress import Progress, ensure
 from ..vector_io import arrow_batches, points_from_wkb
 
@@ -93,8 +94,7 @@ class PointStore:
 
 def find_id_field(names: Sequence[str]) -> Optional[str]:
     """The point-id field among `names` (pid, CODE, id, point_id), else None."""
-    lower = {n.lower(): n for n in names}
-    return next((lower[c] for c in ID_FIELDS if c in lower), None)
+    return find_column(names, ID_FIELDS)
 
 
 def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progress] = None,
