@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .dates import date_fields, field_name
+from .dates import date_fields
 from .errors import InputError
 
 
@@ -49,15 +49,6 @@ class PointTable:
                              "D_YYYYMMDD or YYYYMMDD, one per acquisition.")
         mat = np.column_stack([numeric(self.columns[n], n) for n, _ in cols])
         return [d for _, d in cols], mat
-
-    def with_series(self, dates, matrix: np.ndarray) -> "PointTable":
-        """A copy whose date columns are replaced by `matrix` under DYYYYMMDD names."""
-        cols = {k: v for k, v in self.columns.items()
-                if k not in {n for n, _ in self.date_columns()}}
-        for j, d in enumerate(dates):
-            cols[field_name(d)] = np.asarray(matrix[:, j], dtype=float)
-        return PointTable(self.x, self.y, cols, self.crs_wkt)
-
 
 def numeric(col: np.ndarray, name: str) -> np.ndarray:
     """A column as float64 (NULL as NaN); text that is not a number raises InputError.

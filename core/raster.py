@@ -94,13 +94,6 @@ def grid_of(ds: gdal.Dataset) -> Grid:
     return Grid(tuple(gt), ds.RasterXSize, ds.RasterYSize, ds.GetProjection() or "")
 
 
-def windows(width: int, height: int, block: int = 1024) -> Iterator[Window]:
-    """Row-major square blocks covering the raster."""
-    for yoff in range(0, height, block):
-        for xoff in range(0, width, block):
-            yield xoff, yoff, min(block, width - xoff), min(block, height - yoff)
-
-
 def row_windows(width: int, height: int, rows: int) -> Iterator[Window]:
     """Strips of whole rows covering the raster."""
     for yoff in range(0, height, rows):
@@ -176,13 +169,3 @@ def write_array(path: str, grid: Grid, array: np.ndarray, nodata: Optional[float
         for b in range(arr.shape[0]):
             ds.GetRasterBand(b + 1).WriteArray(arr[b])
     return path
-
-
-def warp_to(path_or_ds, grid: Grid, resampling: str = "average") -> gdal.Dataset:
-    """An in-memory copy of a raster resampled onto `grid` (nodata kept as nodata)."""
-    src = path_or_ds if isinstance(path_or_ds, gdal.Dataset) else open_raster(path_or_ds)
-    xmin, ymin, xmax, ymax = grid.extent
-    return gdal.Warp("", src, format="MEM", outputBounds=(xmin, ymin, xmax, ymax),
-                     width=grid.width, height=grid.height, dstSRS=grid.crs_wkt or None,
-                     resampleAlg=resampling, outputType=gdal.GDT_Float32, dstNodata=np.nan,
-                     multithread=False)

@@ -11,7 +11,6 @@ from ..vector_io import SHAPEFILE_MAX_FIELDS
 
 #: Fields before the date fields, in order. incidence and los_up are written only when known.
 LAYOUT = ("pid", "velocity", "velocity_std", "coherence", "incidence", "los_up")
-OPTIONAL = ("incidence", "los_up")
 
 
 def _col(values: Optional[np.ndarray], n: int) -> np.ndarray:

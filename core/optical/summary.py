@@ -18,7 +18,6 @@ from ..report import new_figure, table
 from .stack import same_crs, windows_for
 
 WHOLE = "Whole extent"
-_TABLE_DRIVERS = {".gpkg": "GPKG", ".csv": "CSV", ".xlsx": "XLSX", ".ods": "ODS", ".sqlite": "SQLite"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -56,10 +56,9 @@ class Blob:
             ux * (b[..., 1] - a[..., 1]) - uy * (b[..., 0] - a[..., 0]))
         return np.hypot(dx, dy) < edge - margin
 
-    def ring(self, n: int = 0) -> np.ndarray:
-        """The outline as an (n+1, 2) closed ring of vertices (counter-clockwise), as written."""
-        n = n or RING_VERTICES
-        theta = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    def ring(self) -> np.ndarray:
+        """The outline as a (RING_VERTICES + 1, 2) closed ring (counter-clockwise), as written."""
+        theta = np.linspace(0.0, 2 * np.pi, RING_VERTICES, endpoint=False)
         r = self.radius_at(theta)
         pts = np.column_stack([self.centre[0] + r * np.cos(theta), self.centre[1] + r * np.sin(theta)])
         return np.vstack([pts, pts[:1]])

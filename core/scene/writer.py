@@ -9,7 +9,7 @@ from osgeo import gdal, ogr
 from ..atomic import atomic_output
 from ..crs import _srs
 from ..raster import Grid, create, row_windows, write_array
-from .geometry import LANDCOVER, LANDCOVER_COLOURS, Blob
+from .geometry import LANDCOVER, LANDCOVER_COLOURS
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -153,10 +153,6 @@ def write_truth(path: str, truth: dict) -> str:
     with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
         f.write(text + "\n")
     return path
-
-
-def blob_ring(blob: Blob) -> np.ndarray:
-    return blob.ring(360)
 
 
 def ensure_dirs(folder: str, names: Iterable[str]) -> None:

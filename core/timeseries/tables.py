@@ -3,13 +3,10 @@ import csv
 from typing import Dict, List, Sequence
 
 import numpy as np
-from osgeo import ogr
 
 from ..atomic import atomic_output
 from ..tables import write_rows  # noqa: F401  (the site tables are written with it)
 from .site import SiteAnalysis, unit_of
-
-ogr.UseExceptions()
 
 SERIES_FIELDS = ("site", "date", "variable", "value", "unit")
 CORRELATION_FIELDS = ("site", "variable_a", "variable_b", "r", "p_value", "n")
