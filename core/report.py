@@ -43,10 +43,15 @@ def figure_png(fig: Figure, dpi: Optional[int] = None) -> bytes:
     return buf.getvalue()
 
 
+def png_img(png: bytes, alt: str = "") -> str:
+    """An <img> tag holding PNG bytes as an embedded data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+
+
 def figure_img(fig: Figure, alt: str = "", dpi: Optional[int] = None) -> str:
     """An <img> tag holding the figure as an embedded PNG."""
-    data = base64.b64encode(figure_png(fig, dpi)).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+    return png_img(figure_png(fig, dpi), alt)
 
 
 def fmt(value, digits: int = 4) -> str:

@@ -7,7 +7,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from insar_fusion.core.report import figure_img, figure_png, table, write_html
+from insar_fusion.core.report import figure_img, figure_png, png_img, table, write_html
 
 from . import charts
 from .checks import FAIL, INFO, NA, PASS, Missing
@@ -40,7 +40,7 @@ class Report:
 
     def figure(self, key: str, fig, alt: str) -> str:
         self.figures[key] = figure_png(fig, 110)
-        return figure_img(fig, alt, 110)
+        return png_img(self.figures[key], alt)
 
     def compare(self, result: str, ours, paper, note: str = "") -> None:
         self.paper.append({"result": result, "ours": ours, "paper": paper, "note": note})
