@@ -157,10 +157,8 @@ def _configure_inspector(project, ctx) -> str:
                  None)
     if layer is None:
         return "inspector not configured: the spliced InSAR layer is missing"
-    try:
-        from insar_fusion.ui.inspector import sources as src
-    except ImportError:
-        return "inspector not configured: ui/inspector is not in this build (issue 7)"
+    from insar_fusion.ui.inspector import sources as src
+
     src.save(project, src.Sources(layer.id(), [
         src.StackSource("ndvi", "folder", ctx.scene_path("ndvi")),
         src.StackSource("soil_moisture", "folder", ctx.scene_path("soil_moisture")),
