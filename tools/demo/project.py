@@ -7,12 +7,12 @@ from qgis.core import (QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSyste
                        QgsTextFormat, QgsVectorLayer, QgsVectorLayerSimpleLabeling)
 from qgis.PyQt.QtGui import QFont
 
+from .charts import ZONE_COLOURS
+
 PROJECT_NAME = "insar_fusion_demo.qgz"
 GROUPS = ("Sites and regions", "InSAR deformation", "Regression", "Coherence", "Optical", "InSAR tracks",
           "Scene", "Tables")
 COLLAPSED = {"InSAR tracks", "Tables", "Optical", "Coherence"}
-ZONE_COLOURS = {"P1": "#1b9e77", "P2": "#d95f02", "P3": "#7570b3", "P4": "#e7298a", "P5": "#66a61e",
-                "P6": "#e6ab02"}
 
 
 def vector_style(key: str):
