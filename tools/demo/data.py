@@ -30,9 +30,6 @@ class Outputs:
         self._cache: Dict[tuple, object] = {}
         self._rings: Optional[Dict[str, np.ndarray]] = None
 
-    def has(self, *names: str) -> bool:
-        return all(n in self.layers for n in names)
-
     def points(self, name: str, columns: Optional[List[str]] = None):
         """A layer of results.gpkg as a PointTable (cached)."""
         from insar_fusion.core.vector_io import read_points
@@ -91,9 +88,3 @@ class Outputs:
         r = self.results["splice"]
         return (r["PLANE_A"] + r["PLANE_B"] * (x - r["ORIGIN_X"]) / 1000.0
                 + r["PLANE_C"] * (y - r["ORIGIN_Y"]) / 1000.0)
-
-
-def date_columns(columns) -> List[str]:
-    from insar_fusion.core.dates import date_of_field
-
-    return [c for c in columns if date_of_field(c) is not None]
