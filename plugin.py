@@ -48,14 +48,13 @@ class InsarFusionPlugin:
         self.add_action("Settings…", icon("icons/settings.svg"), self.open_settings,
                         "InsarFusionSettingsAction")
 
-    def add_action(self, text, qicon, callback, object_name, checkable=False, toolbar=True):
-        """Add an action to the plugin menu (and the toolbar); unload() removes it."""
+    def add_action(self, text, qicon, callback, object_name):
+        """Add an action to the plugin menu and the toolbar; unload() removes it."""
         action = QAction(qicon, text, self.iface.mainWindow())
         action.setObjectName(object_name)
-        action.setCheckable(checkable)
         action.triggered.connect(callback)
         self.menu.addAction(action)
-        if toolbar and self.toolbar is not None:
+        if self.toolbar is not None:
             self.toolbar.addAction(action)
         self.actions.append(action)
         return action

@@ -10,9 +10,8 @@ import functools
 import glob
 import math
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-import h5py
 import numpy as np
 from osgeo import osr
 
@@ -23,12 +22,17 @@ from ..progress import Progress, ensure
 from . import h5probe
 from .layout import make_table
 
+if TYPE_CHECKING:  # h5py is imported when an HDF5 file is read, not when the plugin loads
+    import h5py
+
 STRIP = 256  # rows read at a time
 WGS84 = "EPSG:4326"
 
 
-def open_h5(path: str) -> h5py.File:
+def open_h5(path: str) -> "h5py.File":
     """Open an HDF5 file read-only, or raise InputError saying why it cannot be read."""
+    import h5py
+
     if not os.path.exists(path):
         raise InputError(f"The file '{path}' does not exist.")
     h5probe.check(path)  # a damaged file must not crash this process (and QGIS with it)
@@ -61,6 +65,8 @@ def reads_hdf5(func):
 @reads_hdf5
 def datasets(path: str) -> List[str]:
     """Names of the top-level datasets of an HDF5 file."""
+    import h5py
+
     with open_h5(path) as f:
         return [k for k in f.keys() if isinstance(f[k], h5py.Dataset)]
 

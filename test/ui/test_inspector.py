@@ -203,6 +203,25 @@ def test_memory_layer_is_indexed_feature_by_feature_with_the_same_answer(setup, 
     assert np.allclose(dock.analyses[0].data.point, files["mat"][list(files["pid"]).index(pid)], atol=1e-4)
 
 
+def test_a_radius_edit_keeps_the_open_stacks_and_a_stack_change_drops_them(setup, files):
+    dock, _, canvas = setup
+    _click(dock, canvas, *CENTRE)
+    readers = dock.readers
+    assert readers is not None and len(readers) == 3
+    dock.sources_box.radius.setValue(R / 2)  # as if typed: `edited` is emitted
+    dock.sources_box.smoothing.setValue(5)
+    assert dock.sources.radius == R / 2 and dock.sources.smoothing == 5
+    assert dock.readers is readers
+    _click(dock, canvas, *CENTRE)
+    assert dock.readers is readers
+    assert dock.analyses[0].data.radius == R / 2
+    dock.sources_box.remove_stack()  # nothing selected: the last stack goes
+    assert dock.readers is None
+    _click(dock, canvas, *CENTRE)
+    assert [r.label for r in dock.readers] == ["ndvi", "soil_moisture"]
+    assert [s.label for s in dock.analyses[0].data.stacks] == ["ndvi", "soil_moisture"]
+
+
 def test_sources_persist_through_project_write_and_read(setup, files, tmp_path):
     dock, layer, canvas = setup
     before = dock.sources.to_json()

@@ -7,6 +7,9 @@ import numpy as np
 from matplotlib.path import Path
 from osgeo import gdal, ogr
 
+from insar_fusion.core.raster import open_raster, read_float
+from insar_fusion.core.vector_io import layer_names
+
 gdal.UseExceptions()
 ogr.UseExceptions()
 
@@ -23,16 +26,9 @@ class Outputs:
         with open(os.path.join(self.scene, "truth.json"), encoding="utf-8") as f:
             self.truth = json.load(f)
         self.results: Dict[str, dict] = self.manifest.get("results", {})
-        names = set()
-        if os.path.exists(self.gpkg):
-            ds = ogr.Open(self.gpkg)
-            names = {ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())}
-        self.layers = names
+        self.layers = set(layer_names(self.gpkg)) if os.path.exists(self.gpkg) else set()
         self._cache: Dict[tuple, object] = {}
         self._rings: Optional[Dict[str, np.ndarray]] = None
-
-    def has(self, *names: str) -> bool:
-        return all(n in self.layers for n in names)
 
     def points(self, name: str, columns: Optional[List[str]] = None):
         """A layer of results.gpkg as a PointTable (cached)."""
@@ -55,14 +51,14 @@ class Outputs:
         return self._cache[key]
 
     def raster(self, path: str):
-        """(band 1 as float64 with nodata as NaN, geotransform) of a raster."""
-        ds = gdal.Open(path)
-        band = ds.GetRasterBand(1)
-        arr = band.ReadAsArray().astype(float)
-        nd = band.GetNoDataValue()
-        if nd is not None and not np.isnan(nd):
-            arr[arr == nd] = np.nan
-        return arr, ds.GetGeoTransform()
+        """(band 1 as float64 with nodata as NaN, geotransform) of a raster (cached, read-only)."""
+        key = ("raster", path)
+        if key not in self._cache:
+            ds = open_raster(path)
+            arr = read_float(ds.GetRasterBand(1))
+            arr.flags.writeable = False  # shared by every caller
+            self._cache[key] = (arr, ds.GetGeoTransform())
+        return self._cache[key]
 
     def raster_file(self, name: str) -> str:
         return os.path.join(self.out, "rasters", name + ".tif")
@@ -92,9 +88,3 @@ class Outputs:
         r = self.results["splice"]
         return (r["PLANE_A"] + r["PLANE_B"] * (x - r["ORIGIN_X"]) / 1000.0
                 + r["PLANE_C"] * (y - r["ORIGIN_Y"]) / 1000.0)
-
-
-def date_columns(columns) -> List[str]:
-    from insar_fusion.core.dates import date_of_field
-
-    return [c for c in columns if date_of_field(c) is not None]

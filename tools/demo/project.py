@@ -7,12 +7,12 @@ from qgis.core import (QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSyste
                        QgsTextFormat, QgsVectorLayer, QgsVectorLayerSimpleLabeling)
 from qgis.PyQt.QtGui import QFont
 
+from .charts import ZONE_COLOURS
+
 PROJECT_NAME = "insar_fusion_demo.qgz"
 GROUPS = ("Sites and regions", "InSAR deformation", "Regression", "Coherence", "Optical", "InSAR tracks",
           "Scene", "Tables")
 COLLAPSED = {"InSAR tracks", "Tables", "Optical", "Coherence"}
-ZONE_COLOURS = {"P1": "#1b9e77", "P2": "#d95f02", "P3": "#7570b3", "P4": "#e7298a", "P5": "#66a61e",
-                "P6": "#e6ab02"}
 
 
 def vector_style(key: str):
@@ -157,10 +157,8 @@ def _configure_inspector(project, ctx) -> str:
                  None)
     if layer is None:
         return "inspector not configured: the spliced InSAR layer is missing"
-    try:
-        from insar_fusion.ui.inspector import sources as src
-    except ImportError:
-        return "inspector not configured: ui/inspector is not in this build (issue 7)"
+    from insar_fusion.ui.inspector import sources as src
+
     src.save(project, src.Sources(layer.id(), [
         src.StackSource("ndvi", "folder", ctx.scene_path("ndvi")),
         src.StackSource("soil_moisture", "folder", ctx.scene_path("soil_moisture")),

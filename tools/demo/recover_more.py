@@ -6,6 +6,9 @@ import os
 
 import numpy as np
 
+from insar_fusion.core.raster import grid_of, open_raster
+
+from .charts import parse_dates
 from .checks import Missing, attempt, need_result, pick
 from .recover_insar import _landcover, _layer, _rows, nearest_spacing
 
@@ -19,7 +22,7 @@ def check_scene(c, o) -> None:
     t = o.truth
     crs = attempt(_layer_crs, o)
     c.equal("scene", "crs", t["crs"], crs, "the CRS of every layer in results.gpkg")
-    ext = attempt(_raster_extent, o, "ndvi_interannual")
+    ext = attempt(_raster_extent, o.raster_file("ndvi_interannual"), 6)
     for i, key in enumerate(("xmin", "ymin", "xmax", "ymax")):
         c.number("scene", f"extent ({key})", t["extent"][i], pick(ext, i), abs_tol=1.0, unit="m",
                  how="extent of the NDVI change raster (seasonalchange)")
@@ -60,21 +63,17 @@ def _layer_crs(o):
     return codes.pop() if len(codes) == 1 else sorted(codes)
 
 
-def _raster_extent(o, name):
-    path = o.raster_file(name)
+def _raster_extent(path, step):
+    """(xmin, ymin, xmax, ymax) of a raster the step `step` writes."""
     if not os.path.exists(path):
-        raise Missing("not recovered: step 6 did not run")
-    from osgeo import gdal
-    ds = gdal.Open(path)
-    gt = ds.GetGeoTransform()
-    return [gt[0], gt[3] + gt[5] * ds.RasterYSize, gt[0] + gt[1] * ds.RasterXSize, gt[3]]
+        raise Missing(f"not recovered: step {step} did not run")
+    return grid_of(open_raster(path)).extent
 
 
 def _pixel(o, path):
     if not os.path.exists(path):
         raise Missing("not recovered: the raster is missing")
-    from osgeo import gdal
-    return abs(gdal.Open(path).GetGeoTransform()[1])
+    return grid_of(open_raster(path)).pixel_size[0]
 
 
 # --- Table 2 -------------------------------------------------------------------------------------
@@ -221,11 +220,6 @@ def _farm_peak_doy(o):
     return float(np.median(d)) if d.size else None
 
 
-def _parse_date(v) -> dt.date:
-    text = str(v).replace("/", "-")[:10]
-    return dt.date.fromisoformat(text)
-
-
 def _series_peak(series, variable, sign):
     if isinstance(series, Missing):
         raise series
@@ -234,7 +228,7 @@ def _series_peak(series, variable, sign):
         rows = [r for r in series if r["site"] == site and r["variable"] == variable and r["value"] is not None]
         if len(rows) < 12:
             continue
-        d = [_parse_date(r["date"]) for r in rows]
+        d = parse_dates([r["date"] for r in rows])
         tt = np.array([(x - dt.date(x.year, 1, 1)).days / 365.25 + x.year for x in d])
         v = sign * np.array([r["value"] for r in rows], float)
         w = 2 * np.pi * tt
@@ -321,7 +315,7 @@ def check_coherence(c, o) -> None:
     for i, end in enumerate(("min", "max")):
         c.number(sec, f"ndvi25_range ({end})", t["ndvi25_range"][i], pick(rng, i), abs_tol=0.005,
                  how="the pair's NDVI MVC on the 25 m coherence grid (paircomposites)")
-    ext = attempt(_raster_extent_path, o.raster_file("coherence"))
+    ext = attempt(_raster_extent, o.raster_file("coherence"), 11)
     for i, key in enumerate(("xmin", "ymin", "xmax", "ymax")):
         c.number(sec, f"subarea ({key})", t["subarea"][i], pick(ext, i), abs_tol=1.0, unit="m",
                  how="extent of the estimated coherence raster")
@@ -377,15 +371,6 @@ def _pair_range(o):
         raise Missing("not recovered: step 11 did not run")
     a, _ = o.raster(files[0])
     return [float(np.nanmin(a)), float(np.nanmax(a))]
-
-
-def _raster_extent_path(path):
-    if not os.path.exists(path):
-        raise Missing("not recovered: step 11 did not run")
-    from osgeo import gdal
-    ds = gdal.Open(path)
-    gt = ds.GetGeoTransform()
-    return [gt[0], gt[3] + gt[5] * ds.RasterYSize, gt[0] + gt[1] * ds.RasterXSize, gt[3]]
 
 
 def all_checks(o):

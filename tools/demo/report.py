@@ -7,7 +7,7 @@ from typing import Callable, Dict, List
 
 import numpy as np
 
-from insar_fusion.core.report import figure_img, figure_png, table, write_html
+from insar_fusion.core.report import figure_img, figure_png, png_img, table, write_html
 
 from . import charts
 from .checks import FAIL, INFO, NA, PASS, Missing
@@ -25,8 +25,6 @@ PAPER_TABLE2 = {"scene": (0.19, 0.02, -0.01, 0.01), "P1": (0.57, 0.02, 0.07, 0.0
 PAPER_TABLE3 = {"P1": (39, 34), "P2": (24, 28), "P3": (26, 25)}  # RMSE mm/yr: SMMI, NDVI
 PAPER_MODELS = {"exponential": (0.0627, 0.877, 0.9952, 0.325), "logarithmic": (0.0641, 0.871, 0.9936, 0.332),
                 "linear": (0.0755, 0.821, 0.9936, 0.391)}
-KEY_FIGURES = ("rate_map", "overlap", "gwr_local_r2", "gwr_coefficients", "ols_p1", "site_p1", "heatmaps",
-               "lags", "coherence_models", "coherence_error")
 
 
 class Report:
@@ -40,7 +38,7 @@ class Report:
 
     def figure(self, key: str, fig, alt: str) -> str:
         self.figures[key] = figure_png(fig, 110)
-        return figure_img(fig, alt, 110)
+        return png_img(self.figures[key], alt)
 
     def compare(self, result: str, ours, paper, note: str = "") -> None:
         self.paper.append({"result": result, "ours": ours, "paper": paper, "note": note})

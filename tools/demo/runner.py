@@ -5,7 +5,6 @@ whose algorithm is not registered FAILS (it is never skipped or imitated); the s
 outputs are reported as NOT RUN. The run exits non-zero when any step failed.
 """
 import dataclasses
-import os
 import sys
 import time
 import traceback
@@ -161,7 +160,3 @@ def summary(results: List[StepResult], extra: List[Tuple[str, str, float]], tota
 
 def exit_code(results: List[StepResult]) -> int:
     return 1 if any(r.status in (FAILED, NOT_RUN) for r in results) else 0
-
-
-def rel(path: str, root: str) -> str:
-    return os.path.relpath(path, root)

@@ -27,21 +27,8 @@ def _tracks():
 
 # --- 0. the scene ------------------------------------------------------------------------------
 def scene(ctx):
-    from .runner import available_algorithms
-
-    if "samplescene" in available_algorithms():
-        ctx.run("samplescene", {"OUTPUT_FOLDER": ctx.scene, "SIZE": ["small", "large"].index(ctx.size),
-                                "SEED": ctx.seed, "LOAD_LAYERS": False}, ctx.size)
-    else:  # the Processing wrapper is not in this build: the same generator, called directly
-        import time
-        from insar_fusion.core.progress import Progress
-        from insar_fusion.core.scene import generate_scene
-
-        t0 = time.time()
-        generate_scene(ctx.scene, ctx.size, ctx.seed,
-                       Progress(lambda f: ctx.console.progress("core.scene", 100 * f)))
-        ctx.console.done(f"core.scene.generate_scene ({ctx.size})", time.time() - t0)
-        ctx.current_runs.append((f"core.scene.generate_scene ({ctx.size})", time.time() - t0))
+    ctx.run("samplescene", {"OUTPUT_FOLDER": ctx.scene, "SIZE": ["small", "large"].index(ctx.size),
+                            "SEED": ctx.seed, "LOAD_LAYERS": False}, ctx.size)
     truth = ctx.load_truth()
     ctx.publish(ctx.scene_path(REGIONS_LAYER), "regions", "Regions P1-P6",
                 "Sites and regions", "regions", visible=True)

@@ -153,7 +153,7 @@ def network(ctx):
 def all_steps():
     """The demo's steps in order."""
     return [
-        Step("scene", 0, "Sample scene (truth.json)", scene),
+        Step("scene", 0, "Sample scene (truth.json)", scene, ("samplescene",)),
         Step("import", 1, "Import both tracks (EGMS CSV)", import_tracks, ("importpoints",), ("scene",)),
         Step("vertical", 2, "LOS to vertical", vertical, ("lostovertical",), ("import",)),
         Step("splice", 3, "Splice the tracks, overlap check", splice, ("splicetracks",), ("vertical",)),

@@ -34,6 +34,7 @@ class InspectorDock(QgsDockWidget):
         self.iface, self.canvas, self.project = iface, iface.mapCanvas(), QgsProject.instance()
         self.sources = src.Sources()
         self.store, self.store_layer_id, self.readers = None, None, None
+        self.readers_wkt = ""  # the point index CRS the readers were opened for
         self.analyses, self.tasks, self.pending = [], [], None
         self.index_task = self.site_task = None
         self.lookup = "kdtree"
@@ -97,6 +98,7 @@ class InspectorDock(QgsDockWidget):
             src.save(self.project, self.sources)
 
     def _sources_edited(self) -> None:
+        before = self.sources
         self.sources = self.sources_box.sources()
         if self.sources.to_json() != src.load(self.project).to_json():
             src.save(self.project, self.sources)  # only a real change marks the project dirty
@@ -104,11 +106,13 @@ class InspectorDock(QgsDockWidget):
             self.store, self.store_layer_id = None, None
             self._cancel(self.index_task)
             self.index_task = None
-        self._close_readers()
+        if (self.sources.stacks, self.sources.month_day) != (before.stacks, before.month_day):
+            self._close_readers()  # the readers depend on nothing else the form edits
 
     def restore_sources(self, *_args) -> None:
         """Read the sources saved in the project (on start and whenever a project is read)."""
         self.clear()
+        self._close_readers()  # another project: its layer ids may name other files
         self.set_sources(src.load(self.project))
         self.sources_box.setCollapsed(bool(self.insar_layer() and self.sources.stacks))
 
@@ -122,9 +126,12 @@ class InspectorDock(QgsDockWidget):
         return self.project.mapLayer(self.sources.insar_layer_id) if self.sources.insar_layer_id else None
 
     def _ensure_readers(self, crs_wkt: str):
+        if self.readers is not None and self.readers_wkt != crs_wkt:
+            self._close_readers()  # another point index: the circles are drawn in its CRS
         if self.readers is None:
             self.readers = [StackReader(s.label, s.paths(self.project), crs_wkt, self.sources.month_day)
                             for s in self.sources.stacks]
+            self.readers_wkt = crs_wkt
         return self.readers
 
     def _close_readers(self) -> None:

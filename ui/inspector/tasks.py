@@ -101,12 +101,10 @@ class SiteTask(_Task):
         self.store, self.readers = store, list(readers)
         self.x, self.y, self.radius, self.smoothing, self.add = x, y, radius, smoothing, add
         self.base_day = base_day
-        self.row = None
 
     def work(self):
         progress = self.progress()
         row, _ = self.store.nearest(self.x, self.y)
-        self.row = row
         px, py = float(self.store.x[row]), float(self.store.y[row])
         circle = self.store.circle(px, py, self.radius)
         progress(0.1)

@@ -32,7 +32,6 @@ class StudyAreaTool(QgsMapTool):
     """Left click adds a vertex, right click finishes, Backspace removes the last vertex, Esc aborts."""
 
     finished = pyqtSignal(list)  # the vertices (QgsPointXY, canvas CRS), at least three
-    aborted = pyqtSignal()
 
     def __init__(self, canvas):
         super().__init__(canvas)
@@ -77,7 +76,6 @@ class StudyAreaTool(QgsMapTool):
             event.accept()
         elif event.key() == Qt.Key_Escape:
             self.reset()
-            self.aborted.emit()
             event.accept()
         else:
             event.ignore()
