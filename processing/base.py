@@ -106,6 +106,15 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         """The resolved path of a destination parameter ('' when an optional one was not set)."""
         return self._dests.get(name, "")
 
+    def optional_number(self, parameters, name: str, context, integer: bool = False):
+        """An optional number parameter: None when unset (missing, None or ''), else its value
+        as QGIS reads it (parameterAsInt with integer=True, parameterAsDouble otherwise)."""
+        value = parameters.get(name)
+        if value is None or value == "":
+            return None
+        read = self.parameterAsInt if integer else self.parameterAsDouble
+        return read(parameters, name, context)
+
     def processAlgorithm(self, parameters, context, feedback):
         self._dests = {}
         created = []

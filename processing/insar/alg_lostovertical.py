@@ -50,11 +50,10 @@ Angles outside (0°, 80°) are refused. Points with no angle get NULL.
         table = read_point_table(self, parameters, self.INPUT, context)
         table.series()  # refuse a layer without date fields early, with a clear message
         progress(0.2)
-        angle = parameters.get(self.INCIDENCE_ANGLE)
+        angle = self.optional_number(parameters, self.INCIDENCE_ANGLE, context)
         raster = self.parameterAsRasterLayer(parameters, self.INCIDENCE_RASTER, context)
         field = self.parameterAsString(parameters, self.INCIDENCE_FIELD, context)
-        if angle is not None and angle != "":
-            angle = self.parameterAsDouble(parameters, self.INCIDENCE_ANGLE, context)
+        if angle is not None:
             factor = up_factor_from_incidence(np.full(len(table), angle))
             source = f"a fixed incidence of {angle:g}°"
         elif raster is not None:

@@ -78,13 +78,10 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
         for key in self.RESULTS:
             self.addOutput(QgsProcessingOutputNumber(key, key))
 
-    def _number(self, parameters, key, context):
-        v = parameters.get(key)
-        return None if v is None or v == "" else self.parameterAsDouble(parameters, key, context)
-
     def _limits(self, parameters, context, raster_key, lo_key, hi_key, what):
         raster = self.parameterAsRasterLayer(parameters, raster_key, context)
-        lo, hi = self._number(parameters, lo_key, context), self._number(parameters, hi_key, context)
+        lo = self.optional_number(parameters, lo_key, context)
+        hi = self.optional_number(parameters, hi_key, context)
         if raster is None and (lo is not None or hi is not None):
             raise InputError(f"A {what} range was given without a {what} raster; give the {what} raster "
                              f"or clear the {what} limits.")

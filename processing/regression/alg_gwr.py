@@ -130,8 +130,7 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
                                  "its coefficient cannot be told from the intercept. Remove it.")
         kernel = KERNELS[self.parameterAsEnum(parameters, self.KERNEL, context)]
         exact = self.parameterAsBoolean(parameters, self.EXACT, context)
-        k = parameters.get(self.ADAPTIVE_NEIGHBOURS)
-        k = self.parameterAsInt(parameters, self.ADAPTIVE_NEIGHBOURS, context) if k not in (None, "") else 0
+        k = self.optional_number(parameters, self.ADAPTIVE_NEIGHBOURS, context, integer=True) or 0
         h = self.parameterAsDouble(parameters, self.BANDWIDTH, context)
         searched = not k and h == 0
         if searched:
