@@ -10,7 +10,7 @@ from ...core.errors import InputError
 from ...core.insar.layout import check_shapefile
 from ...core.insar.screen import points_in_polygons, screen, summary
 from ...core.points import numeric
-from ...core.sampling import require_values, sample
+from ...core.sampling import sample_band1
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import rate_style
@@ -26,8 +26,7 @@ def _sampled(layer, limits, table, given, label, feedback, progress):
     if limits == (None, None):
         feedback.pushWarning(f"{given} was given without a minimum or maximum; it is not used.")
         return None
-    return require_values(sample(layer.source(), table.x, table.y, table.crs_wkt, [1],
-                                 progress=progress)[:, 0], label)
+    return sample_band1(layer.source(), table.x, table.y, table.crs_wkt, label, progress)
 
 
 class Screen(InsarFusionAlgorithm):
