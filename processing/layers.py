@@ -128,14 +128,16 @@ def _report_renamed_fields(path: str, names, context) -> None:
                              "names: save as a GeoPackage (.gpkg) to keep them.")
 
 
-def save_default_style(path: str, style) -> None:
-    """Apply `style` to the layer at `path` and store it as the layer's default (GeoPackage only)."""
+def save_default_style(path: str, style, name: str = "default",
+                       description: str = "InSAR Fusion style", default: bool = True) -> None:
+    """Apply `style` to the layer at `path` and store it in the GeoPackage (nothing for other
+    formats): as the layer's default style, or with default=False as an extra named style."""
     if not path.split("|")[0].lower().endswith(".gpkg"):
         return
     layer = QgsVectorLayer(path, "styled", "ogr")
     if layer.isValid():
         style(layer)
-        layer.saveStyleToDatabase("default", "InSAR Fusion style", True, "")
+        layer.saveStyleToDatabase(name, description, default, "")
 
 
 class _StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
