@@ -100,7 +100,7 @@ def write_point_table(alg, name, table: PointTable, context, style=None, layer_n
         with tempfile.TemporaryDirectory(dir=QgsProcessingUtils.tempFolder()) as tmpdir:
             tmp = write_points(os.path.join(tmpdir, "layer.gpkg"), table, m.group("table"), progress)
             gdal.VectorTranslate(m.group("path"), tmp, accessMode="overwrite", layerName=m.group("table"))
-        path = m.group("path") + "|layername=" + m.group("table")
+        path = layer_path(dest)
     else:
         write_points(dest, table, layer_name, progress)
         path = dest
@@ -126,6 +126,13 @@ def _report_renamed_fields(path: str, names, context) -> None:
         feedback.pushWarning("A Shapefile keeps 10 characters of a field name, so these fields were "
                              f"renamed: {', '.join(renamed)}. Other algorithms look for the full "
                              "names: save as a GeoPackage (.gpkg) to keep them.")
+
+
+def layer_path(dest: str) -> str:
+    """The file (and layer) a vector destination writes: 'file.gpkg|layername=t' for a 'save to
+    GeoPackage layer' ogr: URI, the destination itself otherwise."""
+    m = _OGR_DEST.match(dest)
+    return m.group("path") + "|layername=" + m.group("table") if m else dest
 
 
 def save_default_style(path: str, style, name: str = "default",

@@ -12,7 +12,7 @@ from ...core.regression import bandwidth as bandwidth_search
 from ...core.regression.gwr import COND_LIMIT, UNDERSUPPORTED, fit
 from ...core.regression.kernels import KERNELS, NEGLIGIBLE_WEIGHT
 from ..base import InsarFusionAlgorithm
-from ..layers import read_point_table, save_default_style, write_point_table
+from ..layers import layer_path, read_point_table, save_default_style, write_point_table
 from ... import settings
 from ..styles import graduated
 from .common import explanatory_fields, numeric_field
@@ -154,8 +154,8 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
         dest = write_point_table(self, self.OUTPUT, out, context, style=style,
                                  progress=progress.sub(w0, 0.98))
         first = f"coef_{names[0]}"
-        save_default_style(dest, graduated(first, ramp="RdBu", classes=9, diverging=True,
-                                           values=result.params[:, 1]), first,
+        coef_style = graduated(first, ramp="RdBu", classes=9, diverging=True, values=result.params[:, 1])
+        save_default_style(layer_path(dest), coef_style, first,
                            f"GWR coefficient of {names[0]} (diverging, centred on 0)", default=False)
         values = dict(R2=result.r2, ADJ_R2=result.adj_r2, AICC=result.aicc, AIC=result.aic,
                       ENP=result.enp, SIGMA2=result.sigma2, RSS=result.rss, TR_S=result.tr_s,
