@@ -118,7 +118,7 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         field = self.parameterAsString(parameters, self.SITE_FIELD, context)
         sites = read_sites(sites_src, field, crs, context)
         require_projected(crs.toWkt(), [s[1] for s in sites], [s[2] for s in sites], "The INSAR layer")
-        fields, dates, _ = insar_fields(insar)
+        fields, dates = insar_fields(insar)
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         smoothing = self.parameterAsInt(parameters, self.SMOOTHING, context)
         max_lag = self.parameterAsDouble(parameters, self.MAX_LAG, context)
