@@ -95,3 +95,10 @@ def require_values(values: np.ndarray, what: str) -> np.ndarray:
                          "them, or is nodata there. Check the raster's extent and CRS against the "
                          "points'.")
     return values
+
+
+def sample_band1(path: str, x: np.ndarray, y: np.ndarray, points_wkt: str, what: str,
+                 progress: Optional[Progress] = None) -> np.ndarray:
+    """Band 1 of the raster at the points (nearest pixel; NaN outside or on nodata), refused
+    by require_values (naming the raster `what`) when it has no value at any point."""
+    return require_values(sample(path, x, y, points_wkt, [1], progress=progress)[:, 0], what)

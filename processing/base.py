@@ -106,51 +106,57 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         """The resolved path of a destination parameter ('' when an optional one was not set)."""
         return self._dests.get(name, "")
 
+    def optional_number(self, parameters, name: str, context, integer: bool = False):
+        """An optional number parameter: None when unset (missing, None or ''), else its value
+        as QGIS reads it (parameterAsInt with integer=True, parameterAsDouble otherwise)."""
+        value = parameters.get(name)
+        if value is None or value == "":
+            return None
+        read = self.parameterAsInt if integer else self.parameterAsDouble
+        return read(parameters, name, context)
+
     def processAlgorithm(self, parameters, context, feedback):
         self._dests = {}
         created = []
         try:
-            self._check_numbers(parameters)
-            self._resolve_destinations(parameters, context)
-            created = [p for p in self._dests.values() if p and not os.path.exists(p)]
-            progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
-            results = self.process(parameters, context, feedback, progress)
-            if feedback.isCanceled():
-                raise Cancelled()
-            return results
-        except Cancelled as e:
-            remove_outputs(created)
-            raise QgsProcessingException(str(e)) from None
-        except InputError as e:
-            remove_outputs(created)
-            raise QgsProcessingException(str(e)) from None
-        except QgsProcessingException:
-            remove_outputs(created)
-            raise
-        except RuntimeError as e:  # GDAL/HDF5 reading a damaged file is bad input, anything else a bug
-            remove_outputs(created)
-            message = read_failure(str(e)) or disk_failure(str(e))
-            if message is None:
-                feedback.pushDebugInfo(traceback.format_exc())
-                message = self._bug_message(e)
-            raise QgsProcessingException(message) from None
-        except OSError as e:  # the disk, not the plugin: full, read-only or refused
-            remove_outputs(created)
-            if e.errno not in _DISK_ERRORS:
+            try:
+                self._check_numbers(parameters)
+                self._resolve_destinations(parameters, context)
+                created = [p for p in self._dests.values() if p and not os.path.exists(p)]
+                progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
+                results = self.process(parameters, context, feedback, progress)
+                if feedback.isCanceled():
+                    raise Cancelled()
+                return results
+            except Cancelled as e:
+                raise QgsProcessingException(str(e)) from None
+            except InputError as e:
+                raise QgsProcessingException(str(e)) from None
+            except QgsProcessingException:
+                raise
+            except RuntimeError as e:  # GDAL/HDF5 reading a damaged file is bad input, anything else a bug
+                message = read_failure(str(e)) or disk_failure(str(e))
+                if message is None:
+                    feedback.pushDebugInfo(traceback.format_exc())
+                    message = self._bug_message(e)
+                raise QgsProcessingException(message) from None
+            except OSError as e:  # the disk, not the plugin: full, read-only or refused
+                if e.errno not in _DISK_ERRORS:
+                    feedback.pushDebugInfo(traceback.format_exc())
+                    raise QgsProcessingException(self._bug_message(e)) from None
+                raise QgsProcessingException(
+                    f"Writing or reading '{e.filename or 'a file'}' failed: {e.strerror or e}. Free some "
+                    "disk space, or choose a location where you may write, and run it again.") from None
+            except MemoryError:
+                raise QgsProcessingException(
+                    "Out of memory. Run on a smaller extent or fewer points, or close other programs."
+                ) from None
+            except Exception as e:  # a bug: keep the details in the log's debug info, not in the message
                 feedback.pushDebugInfo(traceback.format_exc())
                 raise QgsProcessingException(self._bug_message(e)) from None
-            raise QgsProcessingException(
-                f"Writing or reading '{e.filename or 'a file'}' failed: {e.strerror or e}. Free some "
-                "disk space, or choose a location where you may write, and run it again.") from None
-        except MemoryError:
+        except Exception:  # every handler above raises a QgsProcessingException: clean up once
             remove_outputs(created)
-            raise QgsProcessingException(
-                "Out of memory. Run on a smaller extent or fewer points, or close other programs."
-            ) from None
-        except Exception as e:  # a bug: keep the details in the log's debug info, not in the message
-            remove_outputs(created)
-            feedback.pushDebugInfo(traceback.format_exc())
-            raise QgsProcessingException(self._bug_message(e)) from None
+            raise
 
     def _bug_message(self, e: Exception) -> str:
         return (f"Unexpected error in '{self.displayName()}': {type(e).__name__}: {e}. "

@@ -100,7 +100,7 @@ def write_point_table(alg, name, table: PointTable, context, style=None, layer_n
         with tempfile.TemporaryDirectory(dir=QgsProcessingUtils.tempFolder()) as tmpdir:
             tmp = write_points(os.path.join(tmpdir, "layer.gpkg"), table, m.group("table"), progress)
             gdal.VectorTranslate(m.group("path"), tmp, accessMode="overwrite", layerName=m.group("table"))
-        path = m.group("path") + "|layername=" + m.group("table")
+        path = layer_path(dest)
     else:
         write_points(dest, table, layer_name, progress)
         path = dest
@@ -128,14 +128,23 @@ def _report_renamed_fields(path: str, names, context) -> None:
                              "names: save as a GeoPackage (.gpkg) to keep them.")
 
 
-def save_default_style(path: str, style) -> None:
-    """Apply `style` to the layer at `path` and store it as the layer's default (GeoPackage only)."""
+def layer_path(dest: str) -> str:
+    """The file (and layer) a vector destination writes: 'file.gpkg|layername=t' for a 'save to
+    GeoPackage layer' ogr: URI, the destination itself otherwise."""
+    m = _OGR_DEST.match(dest)
+    return m.group("path") + "|layername=" + m.group("table") if m else dest
+
+
+def save_default_style(path: str, style, name: str = "default",
+                       description: str = "InSAR Fusion style", default: bool = True) -> None:
+    """Apply `style` to the layer at `path` and store it in the GeoPackage (nothing for other
+    formats): as the layer's default style, or with default=False as an extra named style."""
     if not path.split("|")[0].lower().endswith(".gpkg"):
         return
     layer = QgsVectorLayer(path, "styled", "ogr")
     if layer.isValid():
         style(layer)
-        layer.saveStyleToDatabase("default", "InSAR Fusion style", True, "")
+        layer.saveStyleToDatabase(name, description, default, "")
 
 
 class _StylePostProcessor(QgsProcessingLayerPostProcessorInterface):

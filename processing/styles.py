@@ -1,16 +1,18 @@
 """Layer styles built from the data: diverging ramps centred on zero, sequential ramps, masks."""
 import numpy as np
-from qgis.core import (QgsClassificationRange, QgsGradientColorRamp, QgsGraduatedSymbolRenderer,
-                       QgsMarkerSymbol, QgsRendererRange, QgsStyle, QgsSymbol)
+from qgis.core import (QgsClassificationRange, QgsFeatureRequest, QgsGradientColorRamp,
+                       QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsRendererRange, QgsStyle, QgsSymbol)
 from qgis.PyQt.QtGui import QColor
 
 
 def _values(layer, field):
+    """The finite values of `field` (NULL and text skipped), read without geometry or other fields."""
     idx = layer.fields().indexOf(field)
     if idx < 0:
         return np.empty(0)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([idx])
     vals = []
-    for f in layer.getFeatures():
+    for f in layer.getFeatures(request):
         v = f.attribute(idx)
         if v is not None and not (hasattr(v, "isNull") and v.isNull()):
             try:
@@ -47,13 +49,8 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
     `values` (optional) are the field's values when the caller has them already: reading them
     back feature by feature costs seconds on a million points.
     """
-    given = None
-    if values is not None:
-        given = np.asarray(values, float)
-        given = given[np.isfinite(given)]
-
-    def apply(layer):
-        vals = given if given is not None else _values(layer, field)
+    def breaks(vals):
+        """(lo, hi) of the classes and the data's (min, max), None when it has no value."""
         if limits is not None:
             lo, hi = limits
         elif vals.size == 0:
@@ -65,13 +62,30 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
             lo, hi = float(np.percentile(vals, 2)), float(np.percentile(vals, 98))
             if hi <= lo:
                 hi = lo + 1.0
+        return lo, hi, (float(vals.min()), float(vals.max())) if vals.size else None
+
+    given = None
+    if values is not None:
+        given = np.asarray(values, float)
+        given = breaks(given[np.isfinite(given)])
+    read = {}  # data key -> breaks: the output is styled on writing and again when QGIS loads it
+
+    def apply(layer):
+        found = given
+        if found is None:
+            key = (layer.providerType(), layer.source(), layer.subsetString(), layer.featureCount())
+            if key not in read:
+                read.clear()
+                read[key] = breaks(_values(layer, field))
+            found = read[key]
+        lo, hi, extremes = found
         edges = np.linspace(lo, hi, classes + 1)
         color_ramp = _ramp(ramp, invert)
         ranges = []
         for i in range(classes):
             a, b = edges[i], edges[i + 1]
-            a_out = min(a, float(vals.min())) if i == 0 and vals.size else a
-            b_out = max(b, float(vals.max())) if i == classes - 1 and vals.size else b
+            a_out = min(a, extremes[0]) if i == 0 and extremes else a
+            b_out = max(b, extremes[1]) if i == classes - 1 and extremes else b
             sym = _symbol(layer.geometryType(), size)
             sym.setColor(color_ramp.color(i / max(classes - 1, 1)))
             label = f"{a:.3g} – {b:.3g}"

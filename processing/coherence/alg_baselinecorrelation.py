@@ -87,10 +87,10 @@ pairs); N_PAIRS.
             if not np.isfinite(bperp).any():
                 raise InputError(f"The field '{field}' of the PAIRS table has no value in any row.")
         else:
-            value = parameters.get(self.BPERP)
-            if value is None or value == "":
+            value = self.optional_number(parameters, self.BPERP, context)
+            if value is None:
                 raise InputError("Give a perpendicular baseline (BPERP) or a PAIRS table.")
-            bperp = np.array([d(self.BPERP)])
+            bperp = np.array([value])
             rows = [{"bperp": float(bperp[0])}]
         gamma = baseline_gamma(bperp, geom.critical)
         progress(0.5)

@@ -7,7 +7,7 @@ from ... import settings
 from ...core.coherence.reliability import flag_points
 from ...core.errors import InputError
 from ...core.points import PointTable
-from ...core.sampling import require_values, sample
+from ...core.sampling import sample_band1
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from .common import raster_path, reliability_style
@@ -63,12 +63,10 @@ points are kept).
             raise InputError("Give a PREDICTED coherence raster, an NDVI raster, or both.")
         table = read_point_table(self, parameters, self.INPUT, context)
         progress(0.2)
-        pred = require_values(sample(pred_path, table.x, table.y, table.crs_wkt, [1],
-                                     progress=progress.sub(0.2, 0.4))[:, 0],
-                              "The PREDICTED raster") if pred_path else None
-        ndvi = require_values(sample(ndvi_path, table.x, table.y, table.crs_wkt, [1],
-                                     progress=progress.sub(0.4, 0.6))[:, 0],
-                              "The NDVI raster") if ndvi_path else None
+        pred = sample_band1(pred_path, table.x, table.y, table.crs_wkt, "The PREDICTED raster",
+                            progress.sub(0.2, 0.4)) if pred_path else None
+        ndvi = sample_band1(ndvi_path, table.x, table.y, table.crs_wkt, "The NDVI raster",
+                            progress.sub(0.4, 0.6)) if ndvi_path else None
         thr = self.parameterAsDouble(parameters, self.THRESHOLD, context)
         limit = self.parameterAsDouble(parameters, self.NDVI_LIMIT, context)
         flags = flag_points(pred, ndvi, thr, limit)

@@ -80,11 +80,8 @@ prediction that are usable.
         if choice == "best":
             raise InputError("Without a MODELS_TABLE, choose the model (exponential, linear or "
                              "logarithmic) and type its parameters A and B (and C).")
-        vals = []
-        for n in (self.A, self.B, self.C):
-            v = parameters.get(n)
-            vals.append(float("nan") if v is None or v == "" else
-                        self.parameterAsDouble(parameters, n, context))
+        vals = [self.optional_number(parameters, n, context) for n in (self.A, self.B, self.C)]
+        vals = [float("nan") if v is None else v for v in vals]
         if vals[0] != vals[0] or vals[1] != vals[1]:
             raise InputError(f"The {choice} model needs parameters A and B (or give a MODELS_TABLE).")
         return Law(choice, *vals)

@@ -7,7 +7,7 @@ from qgis.core import (QgsProcessing, QgsProcessingParameterFeatureSource, QgsPr
 from ...core.errors import InputError
 from ...core.insar.los import check_los_up, los_to_vertical, up_factor_from_incidence
 from ...core.points import numeric
-from ...core.sampling import require_values, sample
+from ...core.sampling import sample_band1
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import rate_style
@@ -50,16 +50,15 @@ Angles outside (0°, 80°) are refused. Points with no angle get NULL.
         table = read_point_table(self, parameters, self.INPUT, context)
         table.series()  # refuse a layer without date fields early, with a clear message
         progress(0.2)
-        angle = parameters.get(self.INCIDENCE_ANGLE)
+        angle = self.optional_number(parameters, self.INCIDENCE_ANGLE, context)
         raster = self.parameterAsRasterLayer(parameters, self.INCIDENCE_RASTER, context)
         field = self.parameterAsString(parameters, self.INCIDENCE_FIELD, context)
-        if angle is not None and angle != "":
-            angle = self.parameterAsDouble(parameters, self.INCIDENCE_ANGLE, context)
+        if angle is not None:
             factor = up_factor_from_incidence(np.full(len(table), angle))
             source = f"a fixed incidence of {angle:g}°"
         elif raster is not None:
-            theta = require_values(sample(raster.source(), table.x, table.y, table.crs_wkt, [1],
-                                          progress=progress.sub(0.2, 0.5))[:, 0], "The incidence raster")
+            theta = sample_band1(raster.source(), table.x, table.y, table.crs_wkt, "The incidence raster",
+                                 progress.sub(0.2, 0.5))
             factor = up_factor_from_incidence(theta)
             source = f"the raster {raster.name()}"
         elif field and field in table.columns:

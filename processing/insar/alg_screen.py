@@ -10,7 +10,7 @@ from ...core.errors import InputError
 from ...core.insar.layout import check_shapefile
 from ...core.insar.screen import points_in_polygons, screen, summary
 from ...core.points import numeric
-from ...core.sampling import require_values, sample
+from ...core.sampling import sample_band1
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import rate_style
@@ -26,8 +26,7 @@ def _sampled(layer, limits, table, given, label, feedback, progress):
     if limits == (None, None):
         feedback.pushWarning(f"{given} was given without a minimum or maximum; it is not used.")
         return None
-    return require_values(sample(layer.source(), table.x, table.y, table.crs_wkt, [1],
-                                 progress=progress)[:, 0], label)
+    return sample_band1(layer.source(), table.x, table.y, table.crs_wkt, label, progress)
 
 
 class Screen(InsarFusionAlgorithm):
@@ -78,13 +77,10 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
         for key in self.RESULTS:
             self.addOutput(QgsProcessingOutputNumber(key, key))
 
-    def _number(self, parameters, key, context):
-        v = parameters.get(key)
-        return None if v is None or v == "" else self.parameterAsDouble(parameters, key, context)
-
     def _limits(self, parameters, context, raster_key, lo_key, hi_key, what):
         raster = self.parameterAsRasterLayer(parameters, raster_key, context)
-        lo, hi = self._number(parameters, lo_key, context), self._number(parameters, hi_key, context)
+        lo = self.optional_number(parameters, lo_key, context)
+        hi = self.optional_number(parameters, hi_key, context)
         if raster is None and (lo is not None or hi is not None):
             raise InputError(f"A {what} range was given without a {what} raster; give the {what} raster "
                              f"or clear the {what} limits.")

@@ -12,10 +12,10 @@ from ...core.regression import bandwidth as bandwidth_search
 from ...core.regression.gwr import COND_LIMIT, UNDERSUPPORTED, fit
 from ...core.regression.kernels import KERNELS, NEGLIGIBLE_WEIGHT
 from ..base import InsarFusionAlgorithm
-from ..layers import read_point_table, write_point_table
+from ..layers import layer_path, read_point_table, save_default_style, write_point_table
 from ... import settings
 from ..styles import graduated
-from .common import explanatory_fields, numeric_field, save_named_style
+from .common import explanatory_fields, numeric_field
 
 RESULTS = ("R2", "ADJ_R2", "AICC", "AIC", "ENP", "SIGMA2", "RSS", "TR_S", "TR_STS", "BANDWIDTH",
            "WEIGHTED_MEAN_LOCAL_R2", "N_UNDERSUPPORTED")
@@ -130,8 +130,7 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
                                  "its coefficient cannot be told from the intercept. Remove it.")
         kernel = KERNELS[self.parameterAsEnum(parameters, self.KERNEL, context)]
         exact = self.parameterAsBoolean(parameters, self.EXACT, context)
-        k = parameters.get(self.ADAPTIVE_NEIGHBOURS)
-        k = self.parameterAsInt(parameters, self.ADAPTIVE_NEIGHBOURS, context) if k not in (None, "") else 0
+        k = self.optional_number(parameters, self.ADAPTIVE_NEIGHBOURS, context, integer=True) or 0
         h = self.parameterAsDouble(parameters, self.BANDWIDTH, context)
         searched = not k and h == 0
         if searched:
@@ -155,9 +154,9 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
         dest = write_point_table(self, self.OUTPUT, out, context, style=style,
                                  progress=progress.sub(w0, 0.98))
         first = f"coef_{names[0]}"
-        save_named_style(dest, graduated(first, ramp="RdBu", classes=9, diverging=True,
-                                         values=result.params[:, 1]), first,
-                         f"GWR coefficient of {names[0]} (diverging, centred on 0)")
+        coef_style = graduated(first, ramp="RdBu", classes=9, diverging=True, values=result.params[:, 1])
+        save_default_style(layer_path(dest), coef_style, first,
+                           f"GWR coefficient of {names[0]} (diverging, centred on 0)", default=False)
         values = dict(R2=result.r2, ADJ_R2=result.adj_r2, AICC=result.aicc, AIC=result.aic,
                       ENP=result.enp, SIGMA2=result.sigma2, RSS=result.rss, TR_S=result.tr_s,
                       TR_STS=result.tr_sts, BANDWIDTH=result.bandwidth,

@@ -1,6 +1,5 @@
-"""Helpers shared by the regression algorithms: numeric fields, named styles."""
+"""Helpers shared by the regression algorithms: numeric fields."""
 import numpy as np
-from qgis.core import QgsVectorLayer
 
 from ...core.errors import InputError
 from ...core.points import PointTable, numeric
@@ -24,14 +23,3 @@ def explanatory_fields(dependent: str, names) -> list:
         raise InputError("An explanatory field is listed twice; give each field once.")
     return names
 
-
-def save_named_style(path: str, style, name: str, description: str) -> bool:
-    """Store `style` in a GeoPackage as an extra, non-default named style."""
-    if not path.split("|")[0].lower().endswith(".gpkg"):
-        return False
-    layer = QgsVectorLayer(path, "styled", "ogr")
-    if not layer.isValid():
-        return False
-    style(layer)
-    layer.saveStyleToDatabase(name, description, False, "")
-    return True

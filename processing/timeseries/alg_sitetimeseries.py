@@ -118,39 +118,41 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
         field = self.parameterAsString(parameters, self.SITE_FIELD, context)
         sites = read_sites(sites_src, field, crs, context)
         require_projected(crs.toWkt(), [s[1] for s in sites], [s[2] for s in sites], "The INSAR layer")
-        fields, dates, _ = insar_fields(insar)
+        fields, dates = insar_fields(insar)
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         smoothing = self.parameterAsInt(parameters, self.SMOOTHING, context)
         max_lag = self.parameterAsDouble(parameters, self.MAX_LAG, context)
         month_day = self.MONTH_DAYS[self.parameterAsEnum(parameters, self.MONTH_DAY, context)][0]
         readers = []
-        for name, label, _ in STACKS:
-            paths = stack_paths(self.parameterAsLayerList(parameters, name, context), name)
-            if paths:
-                readers.append(StackReader(label, paths, crs.toWkt(), month_day))
-        if not readers:
-            feedback.pushWarning("No stack was given: only the deformation and its rate are analysed.")
-        analyses = []
-        step = progress.sub(0.0, 0.8)
-        for k, (site, x, y) in enumerate(sites):
-            step(k / len(sites))
-            circle = circle_series(insar, x, y, radius, fields, dates)
-            if circle.n_points == 0:
-                feedback.reportError(f"Site {site}: no InSAR point within {radius:g} m; skipped.", False)
-                continue
-            stacks = tuple(r.circle_means(x, y, radius) for r in readers)
-            for s in stacks:
-                if not (s.pixels > 0).any():
-                    feedback.reportError(f"Site {site}: the {s.label} stack does not cover the "
-                                         "circle.", False)
-            analysis = analyse(SiteData(site, x, y, radius, circle, stacks), smoothing, max_lag,
-                               base_day=month_day)
-            analyses.append(analysis)
-            lags = ", ".join(f"{g.variable} {g.lag_days:+.1f} d (r={g.r_with_rate:+.2f})"
-                             for g in analysis.lags)
-            feedback.pushInfo(f"Site {site}: {circle.n_points} points. {lags}")
-        for r in readers:
-            r.close()
+        try:
+            for name, label, _ in STACKS:
+                paths = stack_paths(self.parameterAsLayerList(parameters, name, context), name)
+                if paths:
+                    readers.append(StackReader(label, paths, crs.toWkt(), month_day))
+            if not readers:
+                feedback.pushWarning("No stack was given: only the deformation and its rate are analysed.")
+            analyses = []
+            step = progress.sub(0.0, 0.8)
+            for k, (site, x, y) in enumerate(sites):
+                step(k / len(sites))
+                circle = circle_series(insar, x, y, radius, fields, dates)
+                if circle.n_points == 0:
+                    feedback.reportError(f"Site {site}: no InSAR point within {radius:g} m; skipped.", False)
+                    continue
+                stacks = tuple(r.circle_means(x, y, radius) for r in readers)
+                for s in stacks:
+                    if not (s.pixels > 0).any():
+                        feedback.reportError(f"Site {site}: the {s.label} stack does not cover the "
+                                             "circle.", False)
+                analysis = analyse(SiteData(site, x, y, radius, circle, stacks), smoothing, max_lag,
+                                   base_day=month_day)
+                analyses.append(analysis)
+                lags = ", ".join(f"{g.variable} {g.lag_days:+.1f} d (r={g.r_with_rate:+.2f})"
+                                 for g in analysis.lags)
+                feedback.pushInfo(f"Site {site}: {circle.n_points} points. {lags}")
+        finally:
+            for r in readers:
+                r.close()
         if not analyses:
             raise InputError(f"No site has an InSAR point within {radius:g} m. Check that the "
                              "sites lie on the InSAR points, or enlarge the radius.")

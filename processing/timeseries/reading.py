@@ -7,7 +7,7 @@ from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsRectangle
 
 from ...core.dates import date_fields
 from ...core.errors import InputError
-from ...core.timeseries.store import CircleSeries, find_id_field, summarise
+from ...core.timeseries.store import CircleSeries, summarise
 
 
 def read_sites(source, field: str, dest_crs, context) -> List[Tuple[str, float, float]]:
@@ -35,14 +35,14 @@ def read_sites(source, field: str, dest_crs, context) -> List[Tuple[str, float, 
     return sites
 
 
-def insar_fields(source) -> Tuple[List[str], list, str]:
-    """The date field names and dates of the InSAR layer, and its id field ('' for none)."""
+def insar_fields(source) -> Tuple[List[str], list]:
+    """The date field names and dates of the InSAR layer."""
     names = [f.name() for f in source.fields()]
     dated = date_fields(names)
     if not dated:
         raise InputError("The INSAR layer has no date fields. Date fields are named DYYYYMMDD, "
                          "D_YYYYMMDD or YYYYMMDD, one per acquisition (displacement in mm).")
-    return [n for n, _ in dated], [d for _, d in dated], find_id_field(names) or ""
+    return [n for n, _ in dated], [d for _, d in dated]
 
 
 def circle_series(source, x: float, y: float, radius: float, fields: List[str],

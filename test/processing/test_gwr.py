@@ -152,3 +152,19 @@ def test_default_bandwidth_comes_from_the_plugin_settings(run_alg, georgia_gpkg,
         run_alg("gwr", {"INPUT": georgia_gpkg, "DEPENDENT": "PctBach", "EXPLANATORY": EXPL,
                         "OUTPUT": str(tmp_path / "h.gpkg")})
     assert not os.path.exists(str(tmp_path / "h.gpkg"))
+
+
+def test_coefficient_style_is_stored_when_saving_to_a_geopackage_layer(run_alg, georgia_gpkg, tmp_path):
+    """'Save to GeoPackage layer' gives an ogr: URI; the extra style goes into that file too."""
+    target = str(tmp_path / "target.gpkg")
+    write_points(target, PointTable(np.array([0.0]), np.array([0.0]), {"a": np.array([1.0])},
+                                    "EPSG:32617"), "other")
+    run_alg("gwr", {"INPUT": georgia_gpkg, "DEPENDENT": "PctBach", "EXPLANATORY": EXPL,
+                    "BANDWIDTH": 150000.0, "KERNEL": 1,
+                    "OUTPUT": f"ogr:dbname='{target}' table=\"gwr\" (geom)"})
+    layer = QgsVectorLayer(target + "|layername=gwr", "gwr", "ogr")
+    assert layer.isValid() and layer.renderer().classAttribute() == "local_r2"
+    count, ids, names, _, _ = layer.listStylesInDatabase()
+    assert "coef_PctRural" in names
+    xml, _ = layer.getStyleFromDatabase(ids[names.index("coef_PctRural")])
+    assert 'attr="coef_PctRural"' in xml and 'type="graduatedSymbol"' in xml
