@@ -1,15 +1,11 @@
 """Charts of the coherence group: one function per chart, each returning a matplotlib Figure."""
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..report import new_figure
 from .models import ModelFit, formula
-
-if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not when the plugin loads
-    from matplotlib.figure import Figure
 
 _COLOURS = {"exponential": "#d7301f", "linear": "#2b83ba", "logarithmic": "#1a9641"}
 

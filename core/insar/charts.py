@@ -1,16 +1,13 @@
 """Charts of the InSAR steps, one function per chart, each returning a matplotlib Figure."""
-from __future__ import annotations
-
 import datetime as dt
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
 
 from ..atomic import atomic_output
 from ..report import figure_png, new_figure
-
-if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not when the plugin loads
-    from matplotlib.figure import Figure
 
 
 def save_png(fig: Figure, path: str, dpi: int = 120) -> str:
@@ -56,8 +53,6 @@ def splice_chart(rate_ref: np.ndarray, rate_sec: np.ndarray, rmse: float,
 def network_chart(dates: Sequence[dt.date], bperp: np.ndarray, i: np.ndarray, j: np.ndarray,
                   gaps: Sequence = (), title: str = "", isolated: Sequence[dt.date] = ()) -> Figure:
     """The pair network, time against perpendicular baseline, pairs as lines (Heihe paper, Fig. 2)."""
-    from matplotlib.dates import date2num
-
     fig = new_figure(9.0, 4.5)
     ax = fig.add_subplot(1, 1, 1)
     t = date2num(list(dates))

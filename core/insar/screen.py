@@ -7,6 +7,7 @@ import dataclasses
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+from matplotlib.path import Path
 
 from ..errors import InputError
 
@@ -42,8 +43,6 @@ def points_in_polygons(x: np.ndarray, y: np.ndarray, polygons: Sequence[Sequence
 
     Rings combine by the even-odd rule, so holes are excluded.
     """
-    from matplotlib.path import Path  # here, not at plugin load
-
     x, y = np.asarray(x, float), np.asarray(y, float)
     inside = np.zeros(len(x), bool)
     pts = np.column_stack([x, y])

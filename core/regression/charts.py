@@ -3,17 +3,13 @@
 The HTML report and the dock draw the same figures. Clouds of more than MAX_DRAWN points are
 drawn from a fixed random subset (statistics always use every point).
 """
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..report import new_figure
 from .ols import LineFit, bands
-
-if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not when the plugin loads
-    from matplotlib.figure import Figure
 
 MAX_DRAWN = 20000
 

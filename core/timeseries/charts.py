@@ -4,17 +4,14 @@ The HTML report, the inspector dock and its PNG/SVG export all call these functi
 axes carries its variable as its label (ax.get_label()) and each line a readable label, so
 the data behind a chart can be found again (tests read it back).
 """
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
+from matplotlib import dates as mdates
+from matplotlib.figure import Figure
 
 from ..report import new_figure
 from .site import DEFORMATION, RATE, SiteAnalysis, unit_of
-
-if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn, not when the plugin loads
-    from matplotlib.figure import Figure
 
 COLOURS = ("#1f4e9c", "#d1495b", "#2a9d4b", "#e69f00", "#7b3fa0", "#444444")
 LABELS = {"ndvi": "NDVI", "soil_moisture": "Soil moisture", "precipitation": "Precipitation",
@@ -106,8 +103,6 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
             ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
             ax.grid(True, alpha=0.3)
             ax.tick_params(labelsize=8)
-        from matplotlib import dates as mdates
-
         locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
         axes[-1].xaxis.set_major_locator(locator)
         axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
