@@ -6,12 +6,12 @@ worker thread, the dock (FigureCanvasQTAgg) and a report.
 import base64
 import html
 import io
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .atomic import atomic_output
-
-if TYPE_CHECKING:  # matplotlib is imported when a figure is made, not when the plugin loads
-    from matplotlib.figure import Figure
 
 _STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;max-width:1200px;color:#222}
@@ -23,24 +23,20 @@ img{max-width:100%;height:auto}.note{color:#555;font-size:.9em}
 """
 
 
-def new_figure(width: float = 8.0, height: float = 5.0, dpi: int = 100) -> "Figure":
+def new_figure(width: float = 8.0, height: float = 5.0, dpi: int = 100) -> Figure:
     """A matplotlib Figure not tied to any GUI backend."""
-    from matplotlib.figure import Figure
-
     return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
 
 
-def literal_text(fig: "Figure") -> "Figure":
+def literal_text(fig: Figure) -> Figure:
     """Draw every text of the figure as written: labels made of user data (region, site, group
     or track names) may hold '$', which matplotlib would otherwise parse, and fail on, as math."""
-    from matplotlib.text import Text
-
     for t in fig.findobj(Text):
         t.set_parse_math(False)
     return fig
 
 
-def figure_png(fig: "Figure", dpi: Optional[int] = None) -> bytes:
+def figure_png(fig: Figure, dpi: Optional[int] = None) -> bytes:
     literal_text(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
@@ -53,7 +49,7 @@ def png_img(png: bytes, alt: str = "") -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
 
 
-def figure_img(fig: "Figure", alt: str = "", dpi: Optional[int] = None) -> str:
+def figure_img(fig: Figure, alt: str = "", dpi: Optional[int] = None) -> str:
     """An <img> tag holding the figure as an embedded PNG."""
     return png_img(figure_png(fig, dpi), alt)
 
