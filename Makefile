@@ -16,11 +16,12 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy pyth
 	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-h5py python3-venv python3-pip \
 	xvfb xauth xdotool imagemagick git zip
 
-.PHONY: help deps venv test test-core test-qgis demo demo-docs install uninstall package bench qgis clean
+.PHONY: help deps venv test test-core test-qgis test-matrix demo demo-docs install uninstall package bench qgis clean
 
 help:
 	@echo "make demo     the whole analysis on the sample scene, into $(OUT)/"
 	@echo "make test     the test suite (headless)"
+	@echo "make test-matrix  the suite on the other QGIS versions (3.22, 3.40, 3.44) in Debian roots"
 	@echo "make install  link the plugin into the default QGIS profile and enable it"
 	@echo "make package  dist/insar_fusion-$(VERSION).zip for 'Install from ZIP'"
 	@echo "make bench    benchmarks against peers (mgwr, QGIS native algorithms, numpy)"
@@ -38,11 +39,14 @@ deps:
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# Test tools in a venv that sees Debian's numpy/scipy/GDAL; pip may never replace those.
-$(VENV)/.installed: requirements-test.txt constraints.txt | deps
+# Test tools in a venv that sees Debian's numpy/scipy/GDAL; pip may never replace those: the pins
+# are Debian's own versions, read now (tools/system_pins.py), and checked again after the install.
+$(VENV)/.installed: requirements-test.txt tools/system_pins.py | deps
 	$(PY) -m venv --system-site-packages $(VENV)
-	$(VPY) -m pip install -q --disable-pip-version-check -c constraints.txt -r requirements-test.txt
-	$(VPY) -c "import numpy, osgeo.gdal_array; assert numpy.__version__ == '1.24.2', numpy.__version__"
+	$(PY) tools/system_pins.py > $(VENV)/constraints.txt
+	$(VPY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt -r requirements-test.txt
+	$(VPY) tools/system_pins.py --check
+	$(VPY) -c "import numpy, scipy, osgeo.gdal_array, qgis.core; print('venv: numpy', numpy.__version__, 'scipy', scipy.__version__, 'QGIS', qgis.core.Qgis.QGIS_VERSION)"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -50,6 +54,14 @@ venv: $(VENV)/.installed
 test: venv
 	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q
 	$(VENV)/bin/pytest test/processing test/ui test/e2e -q
+
+# The suite on the other QGIS versions, each in a cached Debian root (tools/matrix.sh):
+# QGIS=3.44 for one, the default is every version of 3.22, 3.40 and 3.44 this machine lacks.
+# MATRIX_TARGET=demo runs another target there.
+MATRIX_TARGET ?= test
+test-matrix:
+	@for v in $(or $(QGIS),$(shell tools/matrix.sh --others)); do \
+	  APT_PACKAGES="$(APT_PACKAGES)" tools/matrix.sh $$v $(MATRIX_TARGET) || exit 1; done
 
 test-core: venv
 	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q

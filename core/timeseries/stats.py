@@ -5,7 +5,7 @@ import math
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-from scipy import special
+from .. import compat
 
 MIN_PAIRS = 4  # fewer common samples than this give r = NaN
 
@@ -49,7 +49,7 @@ def pearson(a: np.ndarray, b: np.ndarray) -> Tuple[float, float, int]:
     r = max(min(float(np.dot(x, y)) / denom, 1.0), -1.0)
     # Under H0 r follows a Beta(n/2 - 1, n/2 - 1) on [-1, 1]: p = 2 * I_{(1-|r|)/2}(k, k).
     k = n / 2.0 - 1.0
-    p = 2.0 * special.btdtr(k, k, 0.5 * (1.0 - abs(r)))
+    p = 2.0 * compat.beta_cdf(k, k, 0.5 * (1.0 - abs(r)))
     return r, float(min(max(p, 0.0), 1.0)), n
 
 
