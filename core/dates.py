@@ -1,4 +1,6 @@
 """Dates in field names, file names and time axes."""
+import calendar
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -49,26 +51,71 @@ def field_name(date: dt.date) -> str:
     return "D" + date.strftime("%Y%m%d")
 
 
-def date_of_filename(path: str) -> Optional[dt.date]:
-    """The date in a file name: 'YYYYMMDD' (also YYYY-MM-DD) or 'YYYYMM' (the 1st of the month)."""
+MONTH_FIRST, MONTH_MIDDLE = 1, 16
+#: The day a month-only file name (ndvi_201907.tif) stands for. Monthly means and composites
+#: (GEE monthly composites, ERA5-Land, CHIRPS) describe the whole month, so its middle is their
+#: date: on the 1st, every lag against them comes out about 15 days short.
+MONTH_DAY = MONTH_MIDDLE
+
+
+@dataclasses.dataclass(frozen=True)
+class FileDate:
+    """The date in a file name; `month_only` when the name gives only the year and the month."""
+
+    date: dt.date
+    month_only: bool
+
+    @property
+    def first(self) -> dt.date:
+        """The first day of the period the file stands for (the 1st of its month if month-only)."""
+        return self.date.replace(day=1) if self.month_only else self.date
+
+    @property
+    def last(self) -> dt.date:
+        """The last day of that period (the month's last day if month-only)."""
+        if not self.month_only:
+            return self.date
+        return dt.date(self.date.year, self.date.month, calendar.monthrange(self.date.year, self.date.month)[1])
+
+
+def file_date(path: str, month_day: int = MONTH_DAY) -> Optional[FileDate]:
+    """The date in a file name: 'YYYYMMDD' (also YYYY-MM-DD), or 'YYYYMM', which stands for day
+    `month_day` of the month (default the middle, MONTH_DAY). The one place that decides whether
+    a name is month-only."""
     stem = os.path.splitext(os.path.basename(path))[0]
     for m in _FILE8.finditer(stem):
         try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return FileDate(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), False)
         except ValueError:
             continue
     for m in _FILE6.finditer(stem):
         year, month = int(m.group(1)), int(m.group(2))
         if 1900 <= year <= 2200 and 1 <= month <= 12:
-            return dt.date(year, month, 1)
+            return FileDate(dt.date(year, month, month_day), True)
     return None
 
 
-def dated_files(paths: Sequence[str]) -> List[Tuple[str, dt.date]]:
+def date_of_filename(path: str, month_day: int = MONTH_DAY) -> Optional[dt.date]:
+    """The date in a file name (see file_date), or None."""
+    found = file_date(path, month_day)
+    return found.date if found else None
+
+
+def dated_name_key(path: str) -> Optional[str]:
+    """The file name with its full YYYYMMDD date replaced by '#' (None without a full date): the
+    files of one dated series share it (disp_20190109.tif and disp_20190121.tif: 'disp_#')."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    found = file_date(path)
+    if found is None or found.month_only:
+        return None
+    return _FILE8.sub("#", stem)
+
+
+def dated_files(paths: Sequence[str], month_day: int = MONTH_DAY) -> List[Tuple[str, dt.date]]:
     """(path, date) sorted by date; every path must carry a date and no date may repeat."""
     out = []
     for p in paths:
-        d = date_of_filename(p)
+        d = date_of_filename(p, month_day)
         if d is None:
             raise InputError(f"No date found in the file name '{os.path.basename(p)}'. "
                              "Put the date in the name as YYYYMMDD or YYYYMM, e.g. ndvi_201907.tif.")

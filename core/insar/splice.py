@@ -147,6 +147,12 @@ def resample_series(src_dates: Sequence[dt.date], series: np.ndarray,
     return out
 
 
+def remove_offset(dates: Sequence[dt.date], series: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """A series (n_points, n_dates, mm) minus a rate offset (mm/yr) accumulated since its first date."""
+    t = decimal_years(list(dates))
+    return series - np.asarray(offset, float)[:, None] * (t - t[0])[None, :]
+
+
 def _first_valid(series: np.ndarray) -> np.ndarray:
     ok = np.isfinite(series)
     idx = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
@@ -161,7 +167,7 @@ def correct_series(ref_dates: Sequence[dt.date], ref_series: np.ndarray, sec_dat
     Returns the series and the per-epoch alignment constants (zeros when the dates agree).
     """
     ts = decimal_years(list(sec_dates))
-    s = sec_series - sec_offset[:, None] * (ts - ts[0])[None, :]
+    s = remove_offset(sec_dates, sec_series, sec_offset)
     same = list(ref_dates) == list(sec_dates)
     if same:
         return s, np.zeros(len(ref_dates))
@@ -239,6 +245,25 @@ def splice(ref: PointTable, sec: PointTable, max_distance: float = 60.0, correct
     pair_table = _pairs_table(ref, sec, pairs, v_ref, v_sec, sec_off)
     progress(1.0)
     return merged, pair_table, fit, shift
+
+
+def corrected_secondary(ref: PointTable, sec: PointTable, fit: Offset) -> PointTable:
+    """The whole secondary track with the fitted offset removed, in the reference's CRS: velocity
+    minus offset(x, y), each date minus offset·(t − t_first) on its own dates, every other field as
+    it was, and the removed offset (mm/yr) in the field `offset`. The overlap is kept: beside the
+    reference it is an independent measurement of the same ground (e.g. for a regression)."""
+    sx, sy = transform_points(sec.x, sec.y, sec.crs_wkt, ref.crs_wkt) if sec.crs_wkt else (sec.x, sec.y)
+    off = fit.at(sx, sy)
+    cols = dict(sec.columns)
+    cols["velocity"] = _num(sec, "velocity") - off
+    named = sec.date_columns()
+    if named:
+        dates, series = sec.series()
+        fixed = remove_offset(dates, series, off)
+        for j, (name, _) in enumerate(named):
+            cols[name] = fixed[:, j]
+    cols["offset"] = off
+    return PointTable(sx, sy, cols, ref.crs_wkt)
 
 
 def _merged(ref, sec, keep, sx, sy, v_sec_corr, dates, ref_series, sec_series, names) -> PointTable:

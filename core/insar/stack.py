@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..dates import date_of_field, date_of_filename, parse_yyyymmdd
+from ..dates import date_of_field, date_of_filename, dated_name_key, parse_yyyymmdd
 from ..errors import InputError
 from ..points import PointTable
 from ..progress import Progress, ensure
@@ -20,7 +20,6 @@ from ..raster import grid_of, open_raster, read_float, row_windows
 from .layout import make_table
 
 RASTER_EXTENSIONS = (".tif", ".tiff", ".vrt", ".img")
-_DATE_IN_NAME = re.compile(r"(?<!\d)\d{4}[-_]?\d{2}[-_]?\d{2}(?!\d)")
 
 
 def _band_date(text: str) -> Optional[dt.date]:
@@ -46,17 +45,16 @@ def stack_layers(path: str) -> List[Tuple[str, int, dt.date]]:
                              "file per date named like disp_YYYYMMDD.tif.")
         layers = [(path, b + 1, d) for b, d in enumerate(dates)]
     else:
-        stem, ext = os.path.splitext(os.path.basename(path))
-        if date_of_filename(path) is None or not _DATE_IN_NAME.search(stem):
+        ext = os.path.splitext(path)[1]
+        key = dated_name_key(path)
+        if key is None:
             raise InputError(f"'{os.path.basename(path)}' is a single raster without a date in its name. "
                              "Give a multi-band file with dated band descriptions, or one file per date "
                              "named like disp_YYYYMMDD.tif.")
-        key = _DATE_IN_NAME.sub("#", stem)
         folder = os.path.dirname(os.path.abspath(path))
         layers = []
         for p in sorted(glob.glob(os.path.join(glob.escape(folder), "*" + ext))):
-            s = os.path.splitext(os.path.basename(p))[0]
-            if _DATE_IN_NAME.search(s) and _DATE_IN_NAME.sub("#", s) == key:
+            if dated_name_key(p) == key:
                 layers.append((p, 1, date_of_filename(p)))
     layers.sort(key=lambda t: t[2])
     for a, b in zip(layers, layers[1:]):

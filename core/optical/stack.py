@@ -16,7 +16,7 @@ import numpy as np
 from osgeo import gdal, osr
 
 from ..crs import same_crs
-from ..dates import date_of_filename
+from ..dates import file_date
 from ..errors import Cancelled, InputError
 from ..raster import Grid, Window, extents_overlap, grid_of, open_raster, read_float
 
@@ -29,7 +29,6 @@ _META_KEYS = ("ACQUISITION_DATE", "ACQUISITIONDATE", "DATE_ACQUIRED", "SENSING_T
               "PRODUCT_START_TIME", "DATATAKE_1_DATATAKE_SENSING_START", "START_TIME", "DATE",
               "TIFFTAG_DATETIME")
 _META_DATE = re.compile(r"(\d{4})[-:/]?(\d{2})[-:/]?(\d{2})")
-_DAY = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,21 +54,6 @@ class DatedRaster:
         return self.in_window(dt.date(year, month, 1), dt.date(year, month, last))
 
 
-def _has_day(stem: str) -> bool:
-    """True when the name holds a full YYYYMMDD date (as core.dates reads it first)."""
-    for m in _DAY.finditer(stem):
-        try:
-            dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            return True
-        except ValueError:
-            continue
-    return False
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
-
-
 def _date_in_metadata(ds: gdal.Dataset) -> Optional[Tuple[dt.date, str]]:
     domains = [ds.GetMetadata() or {}] + [ds.GetRasterBand(1).GetMetadata() or {}]
     for key in _META_KEYS:
@@ -88,10 +72,9 @@ def _date_in_metadata(ds: gdal.Dataset) -> Optional[Tuple[dt.date, str]]:
 
 def date_raster(path: str) -> DatedRaster:
     """The date of a raster: from its file name (YYYYMMDD or YYYYMM), else from GDAL metadata."""
-    d = date_of_filename(path)
-    if d is not None:
-        monthly = not _has_day(os.path.splitext(os.path.basename(path))[0])
-        return DatedRaster(path, d, _month_end(d) if monthly else d, "file name")
+    found = file_date(path)
+    if found is not None:
+        return DatedRaster(path, found.first, found.last, "file name")
     found = _date_in_metadata(open_raster(path))
     if found is None:
         raise InputError(f"No date found for '{os.path.basename(path)}': put it in the file name as "

@@ -5,6 +5,7 @@ from typing import Tuple
 
 import numpy as np
 
+from ..dates import MONTH_DAY
 from ..errors import InputError
 from .geometry import LARGE_EXTENT, SMALL_EXTENT
 
@@ -13,6 +14,9 @@ DEFAULT_SEED = 42
 T0 = dt.date(2019, 1, 1)
 YEAR = 365.25
 MONTHS = [dt.date(y, m, 1) for y in (2019, 2020) for m in range(1, 13)]
+# A monthly raster (ndvi_YYYYMM) holds the field on the middle of its month, the day the plugin
+# gives a month-only file name (core.dates.MONTH_DAY): monthly means stand for the whole month.
+MONTH_VALUE_DAY = MONTH_DAY
 
 # Farmland timing (days of year). The seasonal displacement peaks at FARM_PEAK_DOY, so the
 # subsidence rate (-dU/dt) peaks a quarter year later; NDVI and soil moisture follow it.
@@ -94,4 +98,11 @@ def switch(t) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * u)
 
 
-T_JUL2019 = float(years([dt.date(2019, 7, 1)])[0])
+
+
+def value_date(month: dt.date) -> dt.date:
+    """The day a monthly raster of `month` holds the field of (the middle of the month)."""
+    return month.replace(day=MONTH_VALUE_DAY)
+
+
+T_JUL2019 = float(years([value_date(dt.date(2019, 7, 1))])[0])

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..raster import Grid
 from .config import (LAG_NDVI_DAYS, LAG_SM_DAYS, MONTHS, RATE_PEAK_DOY, T_JUL2019, SceneConfig,
-                     growth_shape, switch, years)
+                     growth_shape, switch, value_date, years)
 from .geometry import (FARMLAND, GRASS, LANDCOVER, DESERT, MINE, SALINE, URBAN, WATER, Ground, Waves,
                        bisquare)
 
@@ -164,11 +164,11 @@ class Optical:
         return self._terms(SM_CLASSES, x, y, self.farm_dsm)
 
     def monthly(self, grid: Grid, fractions: np.ndarray, which: str) -> List[np.ndarray]:
-        """float32 rasters for every month of 2019-2020 ('ndvi' or 'sm'), dated the 1st."""
+        """float32 rasters for every month of 2019-2020 ('ndvi' or 'sm'): the field on the 16th."""
         x, y = centres(grid)
         terms = self.ndvi_terms(x, y) if which == "ndvi" else self.sm_terms(x, y)
         out = []
-        for t in years(MONTHS):
+        for t in years([value_date(m) for m in MONTHS]):
             v = self._mix(terms, fractions, t)
             if which == "sm":
                 v = np.clip(v, 0.01, 0.5)
@@ -179,7 +179,7 @@ class Optical:
         """One month's raster (float32), as monthly() computes it."""
         x, y = centres(grid)
         terms = self.ndvi_terms(x, y) if which == "ndvi" else self.sm_terms(x, y)
-        v = self._mix(terms, fractions, float(years([month])[0]))
+        v = self._mix(terms, fractions, float(years([value_date(month)])[0]))
         return (np.clip(v, 0.01, 0.5) if which == "sm" else v).astype(np.float32)
 
     def tune_peaks(self, gndvi: Grid, f_ndvi: np.ndarray, gsm: Grid, f_sm: np.ndarray,

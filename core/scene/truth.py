@@ -129,10 +129,11 @@ def build_truth(cfg: SceneConfig, ground: Ground, rates: PlantedRates, track_inf
         }
     ols_result = ols.result()
     return {
-        "seed": cfg.seed, "size": cfg.size, "crs": CRS, "extent": list(cfg.extent), "scene_version": 1,
+        "seed": cfg.seed, "size": cfg.size, "crs": CRS, "extent": list(cfg.extent), "scene_version": 2,
         "time": {"t": "years since 2019-01-01 = days / 365.25",
-                 "monthly_raster_date": "the value of ndvi_/sm_YYYYMM is the field on the 1st of the "
-                                        "month (the date core.dates gives the file name)",
+                 "monthly_raster_date": "the value of ndvi_/sm_YYYYMM is the field on the 16th, the "
+                                        "middle of the month (the date core.dates gives a month-only "
+                                        "file name: monthly means stand for the whole month)",
                  "precipitation": "monthly total (mm/month)"},
         "grid": {"insar_spacing_m": cfg.spacing, "background_every": cfg.background_every,
                  "dense_near_zones_m": 1000.0, "ndvi_res_m": cfg.ndvi_res, "sm_res_m": cfg.sm_res,
@@ -185,7 +186,7 @@ def build_truth(cfg: SceneConfig, ground: Ground, rates: PlantedRates, track_inf
         "landcover": {str(k): v for k, v in landcover.items()},
         "optical": {"ndvi_classes": {str(k): list(v[:4]) for k, v in NDVI_CLASSES.items()},
                     "sm_classes": {str(k): list(v[:4]) for k, v in SM_CLASSES.items()},
-                    "class_model": "base + shape(t)*(amp + change*switch(t)/shape(Jul 2019)), "
+                    "class_model": "base + shape(t)*(amp + change*switch(t)/shape(16 Jul 2019)), "
                                    "shape = ((1+cos(2 pi (t - (peak-1)/365.25)))/2)^2",
                     "pixel": "class values mixed by the share of each class in the pixel",
                     "columns": ["base", "base_texture", "seasonal_amplitude", "peak_doy"],

@@ -1,18 +1,17 @@
 """The common monthly time base: interpolation onto it, smoothing, and the rate of a series."""
 import datetime as dt
-import os
 from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from ..dates import date_of_filename, dated_files, ordinal_days
+from ..dates import MONTH_DAY, MONTH_FIRST, MONTH_MIDDLE, date_of_filename, dated_files, ordinal_days
 from ..errors import InputError
 
 MONTH_DAYS = 365.25 / 12.0  # the mean length of a month, days
-FIRST, MIDDLE = 1, 16       # the day of the month a month-only file name (YYYYMM) stands for
+FIRST, MIDDLE = MONTH_FIRST, MONTH_MIDDLE  # the day a month-only file name (YYYYMM) may stand for
 
 
-def month_base(first: dt.date, last: dt.date, day: int = FIRST) -> List[dt.date]:
+def month_base(first: dt.date, last: dt.date, day: int = MONTH_DAY) -> List[dt.date]:
     """Day `day` of every month for which that day lies within [first, last]."""
     if last < first:
         raise InputError(f"The time span is empty: {first.isoformat()} is after {last.isoformat()}.")
@@ -28,20 +27,12 @@ def month_base(first: dt.date, last: dt.date, day: int = FIRST) -> List[dt.date]
     return out
 
 
-def stack_dates(paths: Sequence[str], month_day: int = FIRST) -> List[Tuple[str, dt.date]]:
-    """(path, date) sorted by date; a month-only name (ndvi_201907.tif) stands for `month_day`.
-
-    The plugin's convention (core.dates) dates YYYYMM on the 1st. A monthly MEAN product belongs
-    to the centre of its month: use month_day=MIDDLE (16) for those, or every lag comes out about
-    15 days short.
+def stack_dates(paths: Sequence[str], month_day: int = MONTH_DAY) -> List[Tuple[str, dt.date]]:
+    """(path, date) sorted by date; a month-only name (ndvi_201907.tif) stands for `month_day`,
+    by default the middle of the month (core.dates.MONTH_DAY): a monthly mean or composite
+    describes the whole month. Use FIRST only for rasters that really hold the 1st of the month.
     """
-    out = []
-    for path, d in dated_files(paths):
-        stem = os.path.splitext(os.path.basename(path))[0].replace("-", "").replace("_", "")
-        if d.day == 1 and d.strftime("%Y%m%d") not in stem:
-            d = d.replace(day=month_day)
-        out.append((path, d))
-    return out
+    return dated_files(paths, month_day)
 
 
 def is_dated(path: str) -> bool:

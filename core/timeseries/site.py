@@ -6,7 +6,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import InputError
-from .monthly import FIRST, month_base, rate_per_month, smooth, step_days, to_base
+from .monthly import MONTH_DAY, month_base, rate_per_month, smooth, step_days, to_base
 from .stacks import StackSeries
 from .stats import Correlation, Lag, correlations, estimate_lag
 from .store import CircleSeries
@@ -71,7 +71,7 @@ def unit_of(name: str) -> str:
 
 
 def analyse(data: SiteData, smoothing: int = 3, max_lag_days: float = 90.0,
-            refine: str = "parabolic", base_day: int = FIRST) -> SiteAnalysis:
+            refine: str = "parabolic", base_day: int = MONTH_DAY) -> SiteAnalysis:
     """Bring a site's series onto the monthly base, smooth, differentiate, correlate and lag.
 
     deformation = circle mean interpolated to day `base_day` of each month, then smoothed;

@@ -10,7 +10,7 @@ from ..crs import same_crs, transform_points
 from ..errors import InputError
 from ..progress import Progress, ensure
 from ..raster import Grid, grid_of, open_raster, read_float
-from .monthly import FIRST, stack_dates
+from .monthly import MONTH_DAY, stack_dates
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +65,7 @@ class StackReader:
     Safe to call from one worker thread at a time (a lock guards the GDAL datasets).
     """
 
-    def __init__(self, label: str, paths: Sequence[str], site_wkt: str = "", month_day: int = FIRST):
+    def __init__(self, label: str, paths: Sequence[str], site_wkt: str = "", month_day: int = MONTH_DAY):
         if not paths:
             raise InputError(f"The stack '{label}' has no files.")
         self.label = label

@@ -6,7 +6,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
 
 from ...core.insar.charts import save_png, splice_chart
 from ...core.insar.layout import LAYOUT, check_shapefile
-from ...core.insar.splice import splice
+from ...core.insar.splice import corrected_secondary, splice
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import graduated, rate_style
@@ -42,7 +42,10 @@ the pairs) aligns it with the reference.
 
 <b>Outputs.</b> <i>Merged</i>: every reference point and the secondary points that have no reference
 point within the match distance (the overlap is not counted twice: the reference is kept there),
-with a <i>track</i> field. <i>Pairs</i>: the matched pairs at the reference location with both rates,
+with a <i>track</i> field. <i>Corrected secondary</i> (optional): every point of the secondary,
+overlap included, in the reference's CRS, with the offset removed from its velocity and series
+(on its own dates) and the removed offset in the field <i>offset</i>: use it where both tracks
+count as independent measurements, e.g. a regression over every point. <i>Pairs</i>: the matched pairs at the reference location with both rates,
 the difference, the correction and the residual. <i>Chart</i>: rate A against rate B with the 1:1 and
 ±3·RMSE lines. Results: OFFSET (mm/yr, at the pairs' centroid), PLANE_A/B/C, ORIGIN_X/Y, RMSE and
 RMSE_BEFORE (mm/yr, of the pair differences after and before correction), N_PAIRS,
@@ -51,6 +54,7 @@ FRACTION_WITHIN_3RMSE.
     REFERENCE, SECONDARY, MATCH_DISTANCE, CORRECTION = "REFERENCE", "SECONDARY", "MATCH_DISTANCE", "CORRECTION"
     REFERENCE_NAME, SECONDARY_NAME = "REFERENCE_NAME", "SECONDARY_NAME"
     OUTPUT, OUTPUT_PAIRS, OUTPUT_CHART = "OUTPUT", "OUTPUT_PAIRS", "OUTPUT_CHART"
+    OUTPUT_SECONDARY = "OUTPUT_SECONDARY"
     RESULTS = ("OFFSET", "PLANE_A", "PLANE_B", "PLANE_C", "ORIGIN_X", "ORIGIN_Y", "RMSE", "RMSE_BEFORE",
                "N_PAIRS", "FRACTION_WITHIN_3RMSE", "N_MERGED")
 
@@ -70,6 +74,9 @@ FRACTION_WITHIN_3RMSE.
             self.SECONDARY_NAME, self.tr("Secondary track name"), optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
             self.OUTPUT, self.tr("Merged tracks"), QgsProcessing.TypeVectorPoint))
+        self.addParameter(QgsProcessingParameterVectorDestination(
+            self.OUTPUT_SECONDARY, self.tr("Secondary track, offset removed"), QgsProcessing.TypeVectorPoint,
+            optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterVectorDestination(
             self.OUTPUT_PAIRS, self.tr("Matched pairs"), QgsProcessing.TypeVectorPoint, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -112,6 +119,10 @@ FRACTION_WITHIN_3RMSE.
         write_point_table(self, self.OUTPUT, merged, context, style=rate_style("velocity"),
                           progress=progress.sub(0.6, 0.85))
         results = {self.OUTPUT: self.dest(self.OUTPUT)}
+        if self.dest(self.OUTPUT_SECONDARY):
+            write_point_table(self, self.OUTPUT_SECONDARY, corrected_secondary(ref, sec, fit), context,
+                              style=rate_style("velocity"), progress=progress.sub(0.85, 0.88))
+            results[self.OUTPUT_SECONDARY] = self.dest(self.OUTPUT_SECONDARY)
         if self.dest(self.OUTPUT_PAIRS):
             write_point_table(self, self.OUTPUT_PAIRS, pairs, context,
                               style=graduated("residual", ramp="RdBu", classes=7, diverging=True),

@@ -38,10 +38,11 @@ each variable lags the deformation rate.
 <li><b>NDVI / soil moisture / precipitation stacks</b> (optional): one raster per date; the date
 is read from the file name (ndvi_201907.tif or ndvi_20190716.tif). Band 1 is used; rasters may be
 in any CRS.</li>
-<li><b>Month-only file names stand for</b>: the 1st of the month (the plugin's convention, default)
-or the middle of the month (the 16th). Choose the middle for monthly MEAN products (MODIS monthly
-NDVI, monthly soil moisture or rain totals), or their lags come out about 15 days short. The
-monthly time base uses the same day.</li>
+<li><b>Month-only file names stand for</b>: the middle of the month (the 16th, default) or the 1st.
+A monthly mean or composite (MODIS monthly NDVI, GEE monthly composites, ERA5-Land soil moisture,
+CHIRPS rain totals) describes the whole month, so its date is the middle: dated on the 1st, every
+lag comes out about 15 days short. Choose the 1st only for rasters that hold the 1st of the month.
+The monthly time base uses the same day.</li>
 <li><b>Smoothing</b> (months, default 3): centred moving-average window applied to every monthly
 series before the rate is taken and before correlating (1 = none; an even number grows by one).</li>
 <li><b>Maximum lag</b> (days, default 90): the lag search window. Keep it under a quarter of the
@@ -73,6 +74,7 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
     SITES, SITE_FIELD, INSAR, RADIUS, SMOOTHING, MAX_LAG, MONTH_DAY = (
         "SITES", "SITE_FIELD", "INSAR", "RADIUS", "SMOOTHING", "MAX_LAG", "MONTH_DAY")
     MONTH_DAYS = ((FIRST, "the 1st of the month"), (MIDDLE, "the middle of the month (monthly means)"))
+    MIDDLE_INDEX = 1
     OUTPUT_TABLE, OUTPUT_CORRELATION, OUTPUT_LAGS, OUTPUT_HTML = (
         "OUTPUT_TABLE", "OUTPUT_CORRELATION", "OUTPUT_LAGS", "OUTPUT_HTML")
 
@@ -91,7 +93,7 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
                 name, self.tr(label), QgsProcessing.TypeRaster, optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.MONTH_DAY, self.tr("Month-only file names (YYYYMM) stand for"),
-            [self.tr(text) for _, text in self.MONTH_DAYS], defaultValue=0))
+            [self.tr(text) for _, text in self.MONTH_DAYS], defaultValue=self.MIDDLE_INDEX))
         self.addParameter(QgsProcessingParameterNumber(
             self.SMOOTHING, self.tr("Smoothing window (months)"), QgsProcessingParameterNumber.Integer,
             3, minValue=1, maxValue=25))

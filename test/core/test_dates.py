@@ -33,13 +33,38 @@ def test_date_fields_sorted_by_date():
 
 
 @pytest.mark.parametrize("name,expected", [
-    ("ndvi_201907.tif", dt.date(2019, 7, 1)),
+    ("ndvi_201907.tif", dt.date(2019, 7, 16)),
     ("NDVI_20190716.tif", dt.date(2019, 7, 16)),
     ("sm10cm_2020-01-15.tif", dt.date(2020, 1, 15)),
-    ("/data/precip/precip_202008.tif", dt.date(2020, 8, 1)),
+    ("/data/precip/precip_202008.tif", dt.date(2020, 8, 16)),
+    ("ndvi_20190701.tif", dt.date(2019, 7, 1)),
 ])
 def test_dates_from_file_names(name, expected):
+    """A month-only name stands for the middle of the month (monthly means), a full date for itself."""
     assert dates.date_of_filename(name) == expected
+
+
+@pytest.mark.parametrize("name,month_only,first,last", [
+    ("ndvi_201902.tif", True, dt.date(2019, 2, 1), dt.date(2019, 2, 28)),
+    ("ndvi_2020-02.tif", True, dt.date(2020, 2, 1), dt.date(2020, 2, 29)),
+    ("ndvi_20190705.tif", False, dt.date(2019, 7, 5), dt.date(2019, 7, 5)),
+    ("ndvi_2019_07_05.tif", False, dt.date(2019, 7, 5), dt.date(2019, 7, 5)),
+])
+def test_file_date_tells_month_only_names_and_their_period(name, month_only, first, last):
+    found = dates.file_date(name)
+    assert found.month_only is month_only
+    assert (found.first, found.last) == (first, last)
+    assert dates.file_date(name, dates.MONTH_FIRST).date == (first if month_only else found.date)
+
+
+def test_the_modules_that_read_dated_names_all_follow_core_dates():
+    """stack_dates, the optical periods and the InSAR stack grouping decide 'month-only' alike."""
+    from insar_fusion.core.optical.stack import DatedRaster  # noqa: F401 (imports file_date)
+    from insar_fusion.core.timeseries.monthly import stack_dates
+    assert stack_dates(["/d/ndvi_201907.tif"])[0][1] == dt.date(2019, 7, dates.MONTH_DAY)
+    assert dates.MONTH_DAY == dates.MONTH_MIDDLE == 16
+    assert dates.dated_name_key("/d/disp_20190109.tif") == dates.dated_name_key("/d/disp_2019-01-21.tif")
+    assert dates.dated_name_key("/d/disp_201901.tif") is None
 
 
 def test_undated_file_is_refused_with_a_hint():

@@ -72,7 +72,8 @@ def test_scene_estimates_agree_with_mgwr(points, fittable, kernel):
     assert ours.n_undersupported == 0
     peer = mgwr_gwr.GWR(np.column_stack([x, y]), v[:, None], X, bw=500.0, fixed=True, kernel=kernel,
                         sigma2_v1=False).fit()
-    np.testing.assert_allclose(ours.params, peer.params, rtol=1e-8)
+    # atol: at the least well-conditioned local designs the two solvers' round-off differs by ~1e-9
+    np.testing.assert_allclose(ours.params, peer.params, rtol=1e-8, atol=1e-8)
     np.testing.assert_allclose(ours.local_r2, peer.localR2[:, 0], rtol=1e-8)
     assert ours.aicc == pytest.approx(peer.aicc, rel=1e-10)
 

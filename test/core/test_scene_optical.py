@@ -6,7 +6,8 @@ from scipy.spatial import cKDTree
 import scenetest as st
 
 MONTHS = [f"{y}{m:02d}" for y in (2019, 2020) for m in range(1, 13)]
-MONTH_DATES = [__import__("datetime").date(int(m[:4]), int(m[4:]), 1) for m in MONTHS]
+# the scene's monthly rasters hold the field on the 16th, the middle of the month (docs/scene.md)
+MONTH_DATES = [__import__("datetime").date(int(m[:4]), int(m[4:]), 16) for m in MONTHS]
 
 
 @pytest.fixture(scope="module")

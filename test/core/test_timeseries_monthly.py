@@ -5,23 +5,26 @@ import numpy as np
 import pytest
 
 from insar_fusion.core.errors import InputError
-from insar_fusion.core.timeseries.monthly import (MIDDLE, MONTH_DAYS, month_base, rate_per_month,
+from insar_fusion.core.timeseries.monthly import (FIRST, MIDDLE, MONTH_DAYS, month_base, rate_per_month,
                                                   smooth, stack_dates, to_base)
 
 
 def test_month_base_holds_the_chosen_day_of_each_covered_month():
-    assert month_base(dt.date(2019, 1, 20), dt.date(2019, 5, 16)) == [dt.date(2019, m, 1) for m in (2, 3, 4, 5)]
-    base = month_base(dt.date(2019, 1, 20), dt.date(2019, 5, 16), MIDDLE)
-    assert base == [dt.date(2019, m, 16) for m in (2, 3, 4, 5)]
+    first = month_base(dt.date(2019, 1, 20), dt.date(2019, 5, 16), FIRST)
+    assert first == [dt.date(2019, m, 1) for m in (2, 3, 4, 5)]
+    base = month_base(dt.date(2019, 1, 20), dt.date(2019, 5, 16))
+    assert base == [dt.date(2019, m, 16) for m in (2, 3, 4, 5)] == month_base(
+        dt.date(2019, 1, 20), dt.date(2019, 5, 16), MIDDLE)
     assert len(month_base(dt.date(2019, 1, 1), dt.date(2020, 12, 31))) == 24
+    assert len(month_base(dt.date(2019, 1, 1), dt.date(2020, 12, 31), FIRST)) == 24
 
 
 def test_month_only_file_names_stand_for_the_chosen_day_and_full_dates_are_kept():
     paths = ["/d/ndvi_201902.tif", "/d/ndvi_20190305.tif", "/d/ndvi_2019-01.tif"]
-    assert [d for _, d in stack_dates(paths)] == [dt.date(2019, 1, 1), dt.date(2019, 2, 1),
+    assert [d for _, d in stack_dates(paths, FIRST)] == [dt.date(2019, 1, 1), dt.date(2019, 2, 1),
+                                                         dt.date(2019, 3, 5)]
+    assert [d for _, d in stack_dates(paths)] == [dt.date(2019, 1, 16), dt.date(2019, 2, 16),
                                                   dt.date(2019, 3, 5)]
-    assert [d for _, d in stack_dates(paths, MIDDLE)] == [dt.date(2019, 1, 16), dt.date(2019, 2, 16),
-                                                          dt.date(2019, 3, 5)]
     assert stack_dates(["/d/ndvi_20190401.tif"], MIDDLE)[0][1] == dt.date(2019, 4, 1)
     with pytest.raises(InputError, match="No date found"):
         stack_dates(["/d/ndvi_latest.tif"])

@@ -110,7 +110,7 @@ def _brute_circle_mean(path, cx, cy, radius, to_wkt=None):
 def test_stack_circle_mean_matches_a_whole_raster_brute_force(tmp_path):
     paths = T.write_stack(str(tmp_path / "ndvi"), "ndvi", T.ndvi_of, nodata_hole=True, count=4)
     got = StackReader("ndvi", paths).circle_means(402050.0, 4317980.0, 1800.0)
-    assert got.dates == tuple(dt.date(2019, m, 1) for m in (1, 2, 3, 4))
+    assert got.dates == tuple(dt.date(2019, m, 16) for m in (1, 2, 3, 4))  # month-only: the 16th
     for k, path in enumerate(paths):
         mean, count = _brute_circle_mean(path, 402050.0, 4317980.0, 1800.0)
         assert got.values[k] == pytest.approx(mean, rel=1e-6)

@@ -202,3 +202,28 @@ def test_layers_without_dates_or_numeric_velocity_are_refused(run_alg, tmp_path)
     text = dict(t.columns, velocity=np.array(["fast"] * len(t), dtype=object))
     c = _write(tmp_path, "c.gpkg", PointTable(t.x, t.y, text, CRS))
     _refused(run_alg, tmp_path, a, c, "must be numeric")
+
+
+def test_corrected_secondary_is_the_whole_track_minus_the_fitted_plane(run_alg, tmp_path):
+    """Every secondary point, overlap included: velocity minus the plane the run reports (PLANE_*)
+    and, without noise, the planted rate (an outside reference); the series minus offset·(t − t1)."""
+    from insar_fusion.core.dates import decimal_years
+
+    plane = lambda x, y: 3.0 + 0.8 * (x - X0 - 5000) / 1000.0 - 0.5 * (y - Y0 - 1000) / 1000.0  # noqa: E731
+    ref_path, sec_path, _, sec = _scene(tmp_path, plane, noise=0.0)
+    out, fixed = str(tmp_path / "m.gpkg"), str(tmp_path / "fixed.gpkg")
+    res, _ = run_alg("splicetracks", {"REFERENCE": ref_path, "SECONDARY": sec_path, "CORRECTION": 1,
+                                      "OUTPUT": out, "OUTPUT_SECONDARY": fixed})
+    assert res["OUTPUT_SECONDARY"] == fixed
+    after = read_points(fixed)
+    assert len(after) == len(sec)
+    assert np.allclose(after.x, sec.x) and np.allclose(after.y, sec.y)
+    fitted = res["PLANE_A"] + res["PLANE_B"] * (after.x - res["ORIGIN_X"]) / 1000 + \
+        res["PLANE_C"] * (after.y - res["ORIGIN_Y"]) / 1000
+    assert np.allclose(after.columns["offset"], fitted)
+    assert np.allclose(sec.columns["velocity"] - after.columns["velocity"], fitted)
+    assert np.max(np.abs(after.columns["velocity"] - _truth_rate(after.x, after.y))) < 0.05
+    dates, s0 = sec.series()
+    _, s1 = after.series()
+    t = decimal_years(dates)
+    assert np.allclose(s0 - s1, fitted[:, None] * (t - t[0])[None, :], equal_nan=True)

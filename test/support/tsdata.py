@@ -56,9 +56,10 @@ def sm_of(t_days, lag=30.0):
 
 
 def write_stack(folder, prefix, func, size=(40, 40), origin=(400000.0, 4320000.0), pixel=250.0,
-                pattern=None, nodata_hole=False, count=24, at="first"):
-    """Monthly GeoTIFFs prefix_YYYYMM.tif: func on the 1st of the month (at='first', the plugin's
-    and the sample scene's convention) or its monthly mean (at='mean'), plus a fixed pattern."""
+                pattern=None, nodata_hole=False, count=24, at="middle"):
+    """Monthly GeoTIFFs prefix_YYYYMM.tif: func on the 16th (at='middle', the day the plugin gives
+    a month-only name, as the sample scene), on the 1st (at='first') or its monthly mean
+    (at='mean'), plus a fixed pattern."""
     from osgeo import gdal, osr
 
     os.makedirs(folder, exist_ok=True)
@@ -70,7 +71,8 @@ def write_stack(folder, prefix, func, size=(40, 40), origin=(400000.0, 4320000.0
         pattern = 0.002 * (xx - cols / 2) + 0.001 * (yy - rows / 2)
     paths = []
     for (y, m) in months(count=count):
-        value = monthly_mean(func, y, m) if at == "mean" else float(func(np.array([days(dt.date(y, m, 1))]))[0])
+        day = 16 if at == "middle" else 1
+        value = monthly_mean(func, y, m) if at == "mean" else float(func(np.array([days(dt.date(y, m, day))]))[0])
         arr = (value + pattern).astype(np.float32)
         if nodata_hole:
             arr[0, 0] = np.nan

@@ -163,5 +163,5 @@ def _configure_inspector(project, ctx) -> str:
         src.StackSource("ndvi", "folder", ctx.scene_path("ndvi")),
         src.StackSource("soil_moisture", "folder", ctx.scene_path("soil_moisture")),
         src.StackSource("precipitation", "folder", ctx.scene_path("precipitation"))], 2000.0, 3,
-        month_day=1))  # the scene's monthly rasters hold the value on the 1st (docs/scene.md)
+        month_day=16))  # the scene's monthly rasters hold the value on the 16th (docs/scene.md)
     return ""

@@ -193,19 +193,14 @@ def check_lags(c, o) -> None:
     c.number("lags_days", "displacement_peak_doy", t["displacement_peak_doy"], disp, abs_tol=5.0, unit="days",
              how="median seasonalfit peak day of farmland points with an amplitude > 5 mm")
     series = attempt(_rows, o, "site_series", "step 10")
-    half_month = 365.25 / 24
-    for key, var, sign, shift in (("subsidence_rate_peak_doy", "rate", -1.0, 0.0),
-                                  ("ndvi_peak_doy", "ndvi_raw", 1.0, 0.0),
-                                  ("soil_moisture_peak_doy", "soil_moisture_raw", 1.0, 0.0),
-                                  ("precipitation_peak_doy", "precipitation_raw", 1.0, half_month)):
+    for key, var, sign in (("subsidence_rate_peak_doy", "rate", -1.0), ("ndvi_peak_doy", "ndvi_raw", 1.0),
+                           ("soil_moisture_peak_doy", "soil_moisture_raw", 1.0),
+                           ("precipitation_peak_doy", "precipitation_raw", 1.0)):
         doy = attempt(_series_peak, series, var, sign)
-        if shift and not isinstance(doy, Missing):
-            doy = doy + shift
         c.number("lags_days", key, t[key], doy, abs_tol=10.0, unit="days",
                  how=f"peak day of an annual harmonic fitted to the monthly '{var}' of P1-P3 "
-                     "(sitetimeseries series table)" + (", of −rate" if sign < 0 else "")
-                     + (" + half a month: a monthly total belongs to the middle of its month, the series "
-                        "table puts it on the 1st like the NDVI and soil-moisture values" if shift else ""))
+                     "(sitetimeseries series table, month-only names on the 16th)"
+                     + (", of −rate" if sign < 0 else ""))
     c.info("lags_days", "relative_to, correlation_with_up_rate", t["correlation_with_up_rate"],
            "the sign is checked per site above")
 

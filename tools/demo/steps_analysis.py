@@ -58,7 +58,7 @@ def sites(ctx):
         "SITES": site_pts, "SITE_FIELD": "name", "INSAR": ctx.files["merged"], "RADIUS": 2000.0,
         "NDVI_STACK": ctx.scene_files("ndvi"), "SM_STACK": ctx.scene_files("soil_moisture"),
         "PRECIP_STACK": ctx.scene_files("precipitation"), "SMOOTHING": 3,
-        "MONTH_DAY": 0,  # month-only names stand for the 1st: the scene's convention (docs/scene.md)
+        "MONTH_DAY": 1,  # month-only names stand for the 16th: the scene's convention (docs/scene.md)
         "OUTPUT_TABLE": out["series"], "OUTPUT_CORRELATION": out["correlation"],
         "OUTPUT_LAGS": out["lags"], "OUTPUT_HTML": html}, "P1-P3, P6", key="sitetimeseries")
     ctx.sub_reports["Site time series (Figs. 7, 11, 12)"] = html

@@ -5,6 +5,7 @@ import json
 import os
 from typing import List
 
+from ...core.dates import MONTH_DAY, MONTH_FIRST, MONTH_MIDDLE
 from ...core.errors import InputError
 from ...core.timeseries.monthly import is_dated
 
@@ -60,7 +61,7 @@ class Sources:
     stacks: List[StackSource] = dataclasses.field(default_factory=list)
     radius: float = 0.0      # 0: the plugin setting site_radius
     smoothing: int = 3
-    month_day: int = 1       # the day a month-only file name (YYYYMM) stands for: 1 or 16
+    month_day: int = MONTH_DAY  # the day a month-only file name (YYYYMM) stands for: 16 or 1
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -71,7 +72,8 @@ class Sources:
         stacks = [StackSource(s["label"], s["kind"], s["value"]) for s in raw.get("stacks", [])
                   if s.get("kind") in KINDS]
         return cls(str(raw.get("insar_layer_id", "")), stacks, float(raw.get("radius", 0.0)),
-                   int(raw.get("smoothing", 3)), 16 if int(raw.get("month_day", 1)) == 16 else 1)
+                   int(raw.get("smoothing", 3)),
+                   MONTH_FIRST if int(raw.get("month_day", MONTH_DAY)) == MONTH_FIRST else MONTH_MIDDLE)
 
 
 def _with_paths(sources: Sources, convert) -> Sources:
