@@ -101,6 +101,19 @@ def date_of_filename(path: str, month_day: int = MONTH_DAY) -> Optional[dt.date]
     return found.date if found else None
 
 
+def full_dates_in_name(path: str) -> List[dt.date]:
+    """Every full YYYYMMDD (or YYYY-MM-DD) date in a file name, in order (e.g. the two dates of an
+    interferometric pair, coh_20190809_20190821.tif)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    out = []
+    for m in _FILE8.finditer(stem):
+        try:
+            out.append(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            continue
+    return out
+
+
 def dated_name_key(path: str) -> Optional[str]:
     """The file name with its full YYYYMMDD date replaced by '#' (None without a full date): the
     files of one dated series share it (disp_20190109.tif and disp_20190121.tif: 'disp_#')."""

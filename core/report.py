@@ -80,6 +80,15 @@ def page(title: str, sections: List[str]) -> str:
             + "\n".join(sections) + "</body></html>")
 
 
+def body_of(text: str) -> str:
+    """The sections of a page written by page(), headings one level down, to embed in another."""
+    start, end = text.find("</h1>"), text.rfind("</body>")
+    body = text[start + 5 if start >= 0 else 0:end if end >= 0 else len(text)]
+    for level in (4, 3, 2):
+        body = body.replace(f"<h{level}", f"<h{level + 1}").replace(f"</h{level}>", f"</h{level + 1}>")
+    return body
+
+
 def write_html(path: str, title: str, sections: List[str]) -> str:
     """Write a self-contained report atomically; return the path."""
     with atomic_output(path) as tmp:

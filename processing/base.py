@@ -29,11 +29,12 @@ GROUPS = {
     "timeseries": "Time series",
     "coherence": "Coherence",
     "sample": "Sample data",
+    "study": "Whole study",
 }
 HOMEPAGE = "https://github.com/insar-fusion/insar_fusion"
 TRACKER = HOMEPAGE + "/issues"
 _DOCS = {"insar": "insar", "optical": "optical", "regression": "regression",
-         "timeseries": "timeseries", "coherence": "coherence", "sample": "scene"}
+         "timeseries": "timeseries", "coherence": "coherence", "sample": "scene", "study": "study"}
 _ICON = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "icon.svg")
 _DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 _INPUTS = (QgsProcessingParameterFeatureSource, QgsProcessingParameterVectorLayer,

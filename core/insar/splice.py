@@ -272,7 +272,10 @@ def _merged(ref, sec, keep, sx, sy, v_sec_corr, dates, ref_series, sec_series, n
     a_pid = ref.columns.get("pid", np.arange(1, n_r + 1, dtype=np.int64))
     b_pid = sec.columns.get("pid", np.arange(1, len(sec) + 1, dtype=np.int64))[keep]
     cols["pid"] = _merge_column(np.asarray(a_pid), np.asarray(b_pid))
-    cols["track"] = np.array([names[0]] * n_r + [names[1]] * n_s, dtype=object)
+    # a reference that is itself a merge (a third track spliced on) keeps its own track names
+    ref_names = [None if v is None else str(v) for v in ref.columns["track"].tolist()] \
+        if "track" in ref.columns else [names[0]] * n_r
+    cols["track"] = np.array(ref_names + [names[1]] * n_s, dtype=object)
     for name in LAYOUT[1:]:
         if name not in ref.columns and name not in sec.columns:
             continue

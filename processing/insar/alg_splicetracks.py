@@ -32,7 +32,8 @@ within this distance; each reference point keeps only its closest secondary.
 fitted robustly (Huber M-estimate, iteratively reweighted least squares, k = 1.345, scale =
 median |residual| / 0.6745, as statsmodels RLM).
 At least 10 pairs are needed.
-<b>Track names</b>: written to the <i>track</i> field (default: the layer names).
+<b>Track names</b>: written to the <i>track</i> field (default: the layer names); a reference that
+already has a <i>track</i> field (an earlier merge, to splice a third track on) keeps its own.
 
 <b>Method.</b> The fitted offset is subtracted from every secondary velocity, and
 offset·(t − t_first) from its series. The series is then interpolated linearly onto the

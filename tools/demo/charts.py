@@ -1,70 +1,15 @@
-"""The demo report's own charts (one function per chart, each returning a matplotlib Figure).
+"""The demo report's own charts: the study's results against the planted truth and the papers'
+figures (one function per chart, each returning a matplotlib Figure).
 
-Charts the plugin already draws (overlap Fig. 8, pair network Fig. 2, OLS Fig. 9, coherence error
-histogram) are reused from core/*/charts.py by the report; these are the maps and summaries that
-tie the steps together.
+The maps are the study's own print layouts (figures/*.png); the charts the plugin draws (overlap
+Fig. 8, pair network Fig. 2, OLS Fig. 9, coherence error histogram) come from core/*/charts.py.
 """
 import datetime as dt
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from matplotlib.colors import TwoSlopeNorm
 
 from insar_fusion.core.report import new_figure
-
-ZONE_COLOURS = {"P1": "#1b9e77", "P2": "#d95f02", "P3": "#7570b3", "P4": "#e7298a", "P5": "#66a61e",
-                "P6": "#e6ab02"}
-
-
-def _regions(ax, rings: Dict[str, np.ndarray], labels: bool = True) -> None:
-    for name, ring in rings.items():
-        ax.plot(ring[:, 0] / 1000, ring[:, 1] / 1000, color=ZONE_COLOURS.get(name, "k"), lw=1.2)
-        if labels:
-            ax.text(ring[:, 0].max() / 1000, ring[:, 1].max() / 1000, name, fontsize=9, weight="bold",
-                    color=ZONE_COLOURS.get(name, "k"), ha="left", va="bottom")
-
-
-def _km_axes(ax, extent) -> None:
-    ax.set_xlim(extent[0] / 1000, extent[2] / 1000)
-    ax.set_ylim(extent[1] / 1000, extent[3] / 1000)
-    ax.set_aspect("equal")
-    ax.set_xlabel("easting (km, UTM 47N)")
-    ax.set_ylabel("northing (km)")
-
-
-def rate_map(x, y, rate, rings, extent, sites: Optional[Dict[str, tuple]] = None, title: str = ""):
-    """Vertical rate of every point, red (subsidence) to blue (uplift) centred on 0 (Heihe Fig. 3)."""
-    fig = new_figure(9.0, 7.2)
-    ax = fig.add_subplot()
-    lim = float(np.nanpercentile(np.abs(rate), 99.5)) or 1.0
-    order = np.argsort(-np.abs(rate))[::-1]
-    sc = ax.scatter(x[order] / 1000, y[order] / 1000, c=rate[order], s=2, cmap="RdBu",
-                    norm=TwoSlopeNorm(0.0, -lim, lim), linewidths=0, rasterized=True)
-    _regions(ax, rings)
-    for name, (sx, sy) in (sites or {}).items():
-        ax.plot(sx / 1000, sy / 1000, marker="*", ms=13, color=ZONE_COLOURS.get(name, "k"), mec="k")
-    _km_axes(ax, extent)
-    fig.colorbar(sc, ax=ax, shrink=0.8, label="vertical rate (mm/yr)")
-    ax.set_title(title or f"Vertical deformation rate, {len(rate)} points")
-    return fig
-
-
-def local_r2_map(x, y, local_r2, rings, extent, r2: float):
-    """Local R² of the GWR at each point (NULL points grey)."""
-    fig = new_figure(9.0, 7.2)
-    ax = fig.add_subplot()
-    ok = np.isfinite(local_r2)
-    ax.scatter(x[~ok] / 1000, y[~ok] / 1000, s=2, c="0.75", linewidths=0, rasterized=True,
-               label=f"no estimate ({(~ok).sum()} under-supported)")
-    sc = ax.scatter(x[ok] / 1000, y[ok] / 1000, c=local_r2[ok], s=3, cmap="viridis", vmin=0, vmax=1,
-                    linewidths=0, rasterized=True)
-    _regions(ax, rings)
-    _km_axes(ax, extent)
-    fig.colorbar(sc, ax=ax, shrink=0.8, label="local R²")
-    ax.legend(loc="lower right", fontsize=8, markerscale=4)
-    ax.set_title(f"GWR (500 m bisquare) local R²; global R² {r2:.3f} (paper 0.9)")
-    return fig
-
 
 def coefficients_vs_planted(panels: Sequence[tuple]):
     """Local GWR coefficients against the planted surfaces: one scatter per (name, est, planted, unit)."""

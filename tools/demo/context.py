@@ -1,73 +1,47 @@
-"""What the steps share: folders, processing.run with progress, and the results GeoPackage."""
-import dataclasses
+"""What the demo's steps share: folders, processing.run with progress, and the demo's own outputs.
+
+The study (insarfusion:study) writes study.gpkg, study.qgz, study.html and study.json; the demo adds
+what only a demo has: the inputs it derives from the scene (Sentinel-2 NDVI, the SLC pair's
+coherence, in OUT/demo/) and its checks' extra runs (demo.gpkg), recorded in demo.json.
+"""
 import json
 import os
 import time
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
-RESULTS_GPKG = "results.gpkg"
-
-
-@dataclasses.dataclass
-class Published:
-    """A layer or table copied into results.gpkg (name) from the file an algorithm wrote."""
-
-    name: str
-    title: str
-    group: str
-    style: str = ""        # a key of project.STYLES ('' for tables)
-    geometry: bool = True
-    visible: bool = False
-
-
-@dataclasses.dataclass
-class RasterOut:
-    """A GeoTIFF output beside results.gpkg, for the project."""
-
-    path: str
-    title: str
-    group: str
-    style: str
-    visible: bool = False
+DEMO_GPKG, DEMO_JSON = "demo.gpkg", "demo.json"
 
 
 class Context:
-    """Paths, truth, outputs of earlier steps, and the list of what goes into the project."""
+    """Paths, truth, the demo's algorithm results and its extra layers."""
 
     def __init__(self, out: str, size: str, seed: int, console):
         self.out = os.path.abspath(out)
         self.size, self.seed = size, seed
         self.console = console
         self.scene = os.path.join(self.out, "scene")
+        self.demo = os.path.join(self.out, "demo")
         self.work = os.path.join(self.out, "work")
-        self.rasters = os.path.join(self.out, "rasters")
-        self.reports = os.path.join(self.out, "reports")
-        for d in (self.out, self.work, self.rasters, self.reports):
+        for d in (self.out, self.demo, self.work):
             os.makedirs(d, exist_ok=True)
-        self.gpkg = os.path.join(self.out, RESULTS_GPKG)
-        self.files: Dict[str, str] = {}          # named intermediate files (work/*.gpkg, rasters)
-        self.results: Dict[str, dict] = {}       # algorithm results by a short name
-        self.published: List[Published] = []
-        self.raster_outputs: List[RasterOut] = []
-        self.sub_reports: Dict[str, str] = {}    # title -> path (the algorithms' own HTML/PNG)
+        self.gpkg = os.path.join(self.out, DEMO_GPKG)
+        self.files: Dict[str, object] = {}      # named inputs the demo made (S2 NDVI, coherence)
+        self.results: Dict[str, dict] = {}      # the demo's own algorithm results by a short name
+        self.layers: Dict[str, str] = {}        # demo.gpkg layer -> title
         self.current_runs: list = []
         self.errors: Dict[str, str] = {}
         self.truth: Optional[dict] = None
 
-    # --- paths ------------------------------------------------------------------------------
     def work_path(self, name: str, ext: str = ".gpkg") -> str:
         return os.path.join(self.work, name + ext)
 
-    def raster_path(self, name: str) -> str:
-        return os.path.join(self.rasters, name + ".tif")
-
-    def report_path(self, name: str) -> str:
-        return os.path.join(self.reports, name)
+    def demo_path(self, name: str) -> str:
+        return os.path.join(self.demo, name)
 
     def scene_path(self, *parts: str) -> str:
         return os.path.join(self.scene, *parts)
 
-    def scene_files(self, folder: str) -> List[str]:
+    def scene_files(self, folder: str):
         d = self.scene_path(folder)
         return sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".tif"))
 
@@ -81,14 +55,13 @@ class Context:
         with open(os.path.join(self.out, "demo_errors.log"), "a", encoding="utf-8") as f:
             f.write(f"--- step {key}\n{text}\n")
 
-    # --- running algorithms -------------------------------------------------------------------
-    def run(self, alg: str, params: dict, label: str, key: Optional[str] = None) -> dict:
+    def run(self, alg: str, params: dict, label: str, key: Optional[str] = None, feedback=None) -> dict:
         """processing.run('insarfusion:<alg>') (or a 'native:...' id) with progress and timing."""
         import processing
         from qgis.core import QgsProcessingFeedback
 
         console = self.console
-        fb = QgsProcessingFeedback()
+        fb = feedback or QgsProcessingFeedback()
         last = [-10.0]
 
         def on_progress(p):
@@ -104,60 +77,23 @@ class Context:
         console.done(f"{alg_id} ({label})", secs)
         self.current_runs.append((f"{alg_id} ({label})", secs))
         if key:
-            self.results[key] = res
+            self.results[key] = {k: _plain(v) for k, v in res.items()}
         return res
 
-    # --- results.gpkg -----------------------------------------------------------------------
-    def publish(self, src: str, name: str, title: str, group: str, style: str = "",
-                visible: bool = False, series: bool = False) -> str:
-        """Copy the first layer of `src` into results.gpkg as `name` (replacing an older copy).
+    def publish(self, src: str, name: str, title: str) -> None:
+        """Copy the first layer of `src` into demo.gpkg as `name` (as the study copies its layers)."""
+        from insar_fusion.processing.study.deliver import copy_layer
 
-        The displacement series (DYYYYMMDD fields) are copied only with series=True: they live in
-        the spliced layer (and the significant points), not again in every derived layer.
-        """
-        from osgeo import gdal, ogr
+        copy_layer(src, self.gpkg, name, series=True)
+        self.layers[name] = title
 
-        from insar_fusion.core.dates import date_of_field
-
-        gdal.UseExceptions()
-        path = src.split("|")[0]
-        ds = ogr.Open(path)
-        layer = ds.GetLayer(0)
-        if "|layername=" in src:
-            layer = ds.GetLayerByName(src.split("|layername=")[1])
-        src_layer = layer.GetName()
-        geometry = layer.GetGeomType() != ogr.wkbNone
-        defn = layer.GetLayerDefn()
-        fields = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
-        keep = fields if series else [f for f in fields if date_of_field(f) is None]
-        ds = None
-        exists = os.path.exists(self.gpkg)
-        opts = gdal.VectorTranslateOptions(
-            format="GPKG", layers=[src_layer], layerName=name,
-            accessMode="overwrite" if exists else None,
-            selectFields=None if len(keep) == len(fields) else keep,
-            layerCreationOptions=["SPATIAL_INDEX=YES"] if geometry else [])
-        if gdal.VectorTranslate(self.gpkg, path, options=opts) is None:
-            raise RuntimeError(f"could not copy {src} into {self.gpkg}")
-        self.published = [p for p in self.published if p.name != name]
-        self.published.append(Published(name, title, group, style, geometry, visible))
-        return f"{self.gpkg}|layername={name}"
-
-    def add_raster(self, path: str, title: str, group: str, style: str, visible: bool = False) -> None:
-        self.raster_outputs = [r for r in self.raster_outputs if r.path != path]
-        self.raster_outputs.append(RasterOut(path, title, group, style, visible))
-
-    def manifest(self) -> dict:
-        """What the project and the report need to know about the outputs (demo_output/manifest.json)."""
-        return {"size": self.size, "seed": self.seed, "scene": self.scene, "gpkg": self.gpkg,
-                "files": self.files, "results": _plain(self.results),
-                "published": [dataclasses.asdict(p) for p in self.published],
-                "rasters": [dataclasses.asdict(r) for r in self.raster_outputs],
-                "sub_reports": self.sub_reports}
+    def save(self) -> None:
+        with open(os.path.join(self.out, DEMO_JSON), "w", encoding="utf-8") as f:
+            json.dump({"size": self.size, "seed": self.seed, "scene": self.scene, "files": self.files,
+                       "results": self.results, "layers": self.layers}, f, indent=1)
 
 
 def _plain(obj):
-    """Algorithm results as JSON-able values."""
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

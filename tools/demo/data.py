@@ -1,4 +1,5 @@
-"""Read the demo's outputs (results.gpkg, rasters, manifest.json) without QGIS, for the report."""
+"""Read the demo's outputs without QGIS, for the checks and the report: the study's (study.gpkg,
+rasters/, study.json) and the demo's own (demo.gpkg, demo/, demo.json)."""
 import json
 import os
 from typing import Dict, List, Optional
@@ -7,6 +8,7 @@ import numpy as np
 from matplotlib.path import Path
 from osgeo import gdal, ogr
 
+from insar_fusion.core.insar.splice import Offset
 from insar_fusion.core.raster import open_raster, read_float
 from insar_fusion.core.vector_io import layer_names
 
@@ -14,36 +16,66 @@ gdal.UseExceptions()
 ogr.UseExceptions()
 
 
+def _runs(study: dict) -> Dict[str, dict]:
+    """The study's child results under the keys the checks use (import_T128, splice, predict, ...)."""
+    out = {}
+    for step in study.get("steps", []):
+        for run in step.get("runs", []):
+            alg, label, res = run["alg"].split(":")[1], run["label"], run["results"]
+            if alg == "importpoints" and label.startswith("import "):
+                out[f"import_{label[7:].replace(' again', '')}"] = res
+            elif alg in ("splicetracks", "screen", "gwr", "regression", "sitetimeseries", "coherencemodel",
+                         "masklowcoherence"):
+                out.setdefault({"splicetracks": "splice", "masklowcoherence": "mask"}.get(alg, alg), res)
+            elif alg == "predictcoherence" and label.startswith("predicted against"):
+                out.setdefault("predict", res)
+    return out
+
+
 class Outputs:
-    """The demo folder: layers and tables of results.gpkg, rasters, truth.json, step results."""
+    """The demo folder: the study's layers, tables, rasters and results; truth.json; the demo's extras."""
 
     def __init__(self, out: str):
         self.out = os.path.abspath(out)
-        self.gpkg = os.path.join(self.out, "results.gpkg")
-        with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
-            self.manifest = json.load(f)
-        self.scene = self.manifest["scene"]
+        self.gpkg = os.path.join(self.out, "study.gpkg")
+        self.extra = os.path.join(self.out, "demo.gpkg")
+        with open(os.path.join(self.out, "demo.json"), encoding="utf-8") as f:
+            self.demo = json.load(f)
+        self.scene = self.demo["scene"]
         with open(os.path.join(self.scene, "truth.json"), encoding="utf-8") as f:
             self.truth = json.load(f)
-        self.results: Dict[str, dict] = self.manifest.get("results", {})
-        self.layers = set(layer_names(self.gpkg)) if os.path.exists(self.gpkg) else set()
+        path = os.path.join(self.out, "study.json")
+        self.study = {}
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                self.study = json.load(f)
+        self.results: Dict[str, dict] = dict(_runs(self.study), **self.demo.get("results", {}))
+        self.where: Dict[str, str] = {}
+        for gpkg in (self.gpkg, self.extra):
+            if os.path.exists(gpkg):
+                for name in layer_names(gpkg):
+                    self.where.setdefault(name, gpkg)
+        self.layers = set(self.where)
         self._cache: Dict[tuple, object] = {}
         self._rings: Optional[Dict[str, np.ndarray]] = None
+        for t in self.study.get("tracks", []):  # the first and last date the import found
+            if f"import_{t['name']}" in self.results:
+                self.results[f"import_{t['name']}"]["DATES"] = [t["first_date"], t["last_date"]]
 
     def points(self, name: str, columns: Optional[List[str]] = None):
-        """A layer of results.gpkg as a PointTable (cached)."""
+        """A layer as a PointTable (cached)."""
         from insar_fusion.core.vector_io import read_points
 
         key = (name, tuple(columns) if columns else None)
         if key not in self._cache:
-            self._cache[key] = read_points(self.gpkg, name, columns)
+            self._cache[key] = read_points(self.where[name], name, columns)
         return self._cache[key]
 
     def rows(self, name: str) -> List[dict]:
-        """A table (or layer's attributes) of results.gpkg as a list of dicts."""
+        """A table (or layer's attributes) as a list of dicts."""
         key = ("rows", name)
         if key not in self._cache:
-            ds = ogr.Open(self.gpkg)
+            ds = ogr.Open(self.where[name])
             lyr = ds.GetLayerByName(name)
             defn = lyr.GetLayerDefn()
             names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
@@ -61,10 +93,28 @@ class Outputs:
         return self._cache[key]
 
     def raster_file(self, name: str) -> str:
+        """A raster the study wrote (rasters/<name>.tif)."""
         return os.path.join(self.out, "rasters", name + ".tif")
+
+    def pair_tag(self) -> str:
+        c = self.truth["coherence"]
+        return f"{c['reference'].replace('-', '')}_{c['secondary'].replace('-', '')}"
+
+    def coherence_file(self) -> str:
+        """The coherence the demo estimated from the SLC pair (the study's COHERENCE input)."""
+        return self.demo.get("files", {}).get("coherence", "-")
+
+    def pair_folder(self) -> str:
+        """The study's NDVI composite of the pair (rasters/ndvi_pairs/<tag>/)."""
+        return os.path.join(self.out, "rasters", "ndvi_pairs", self.pair_tag())
 
     def scene_file(self, *parts: str) -> str:
         return os.path.join(self.scene, *parts)
+
+    def figure(self, layout: str) -> Optional[str]:
+        """The study's PNG of a print layout (figures/<layout>.png), if written."""
+        path = os.path.join(self.out, "figures", layout + ".png")
+        return path if os.path.exists(path) else None
 
     # --- regions ------------------------------------------------------------------------------
     def rings(self) -> Dict[str, np.ndarray]:
@@ -83,8 +133,8 @@ class Outputs:
         z = self.truth["zones"][name]
         return np.hypot(x - z["centre"][0], y - z["centre"][1]) < z["radius_m"]
 
-    def splice_offset(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """The offset plane splicetracks fitted (mm/yr, vertical), at the points."""
+    def splice_fit(self) -> Offset:
+        """The offset splicetracks fitted (core's Offset: its .at(x, y) is the one plane formula)."""
         r = self.results["splice"]
-        return (r["PLANE_A"] + r["PLANE_B"] * (x - r["ORIGIN_X"]) / 1000.0
-                + r["PLANE_C"] * (y - r["ORIGIN_Y"]) / 1000.0)
+        return Offset("plane", r["PLANE_A"], r["PLANE_B"], r["PLANE_C"], (r["ORIGIN_X"], r["ORIGIN_Y"]),
+                      r["RMSE"], r["RMSE_BEFORE"], int(r["N_PAIRS"]), r["FRACTION_WITHIN_3RMSE"])

@@ -13,7 +13,7 @@ def check_tracks(c, o) -> None:
     t = o.truth
     for track, tt in t["tracks"].items():
         sec = f"tracks.{track}"
-        imp = attempt(need_result, o, f"import_{track}", "step 1 (import)")
+        imp = attempt(need_result, o, f"import_{track}", "the study (import)")
         c.equal(sec, "n_points", tt["n_points"], pick(imp, "N_POINTS"), "importpoints N_POINTS")
         c.equal(sec, "n_dates", tt["n_dates"], pick(imp, "N_DATES"), "importpoints N_DATES")
         dates = pick(imp, "DATES")
@@ -21,7 +21,7 @@ def check_tracks(c, o) -> None:
                 "first DYYYYMMDD field of the imported layer")
         c.equal(sec, "last_date", tt["last_date"], dates if isinstance(dates, Missing) else dates[-1],
                 "last DYYYYMMDD field of the imported layer")
-        los = attempt(_layer, o, f"{track.lower()}_los", ["incidence", "velocity", "coherence"], "step 1")
+        los = attempt(_layer, o, f"{track.lower()}_los", ["incidence", "velocity", "coherence"], "the study")
         inc = los if isinstance(los, Missing) else los.columns["incidence"]
         for i, end in enumerate(("min", "max")):
             c.number(sec, f"incidence_range_deg ({end})", tt["incidence_range_deg"][i],
@@ -32,7 +32,7 @@ def check_tracks(c, o) -> None:
                      los if isinstance(los, Missing) else float([np.min, np.max][i](los.x)),
                      abs_tol=250.0, unit="m", how="easting of the outermost imported point (points "
                                                   "are 224 m apart away from the zones)")
-        net = attempt(_rows, o, f"network_{track.lower()}", "step 12")
+        net = attempt(_rows, o, f"network_{track.lower()}", "the demo's network step")
         for i, end in enumerate(("min", "max")):
             val = net
             if not isinstance(net, Missing):
@@ -98,17 +98,17 @@ def _rate_noise(o, track, los):
     if isinstance(los, Missing):
         raise los
     e = los.columns["velocity"].astype(float)
-    if track == o.truth["track_offset"]["secondary"]:
-        need_result(o, "splice", "step 3 (splice)")
+    if track == o.truth["track_offset"]["secondary"]:  # the offset splicetracks removed, back to LOS
+        off = _layer(o, f"{track.lower()}_spliced", ["offset"], "the study's splice").columns["offset"]
         cos = np.cos(np.radians(los.columns["incidence"]))
-        e = e - o.splice_offset(los.x, los.y) * cos
+        e = e - off * cos
     stable = _stable(o, los.x, los.y)
     factor = 0.6 + 1.6 * (1.0 - los.columns["coherence"])
     return float(np.std(e[stable] / factor[stable]) / TRUNCATED_SD)
 
 
 def _series_noise(o, track):
-    s = _layer(o, f"seasonal_{track.lower()}", ["fit_rmse", "incidence"], "step 5")
+    s = _layer(o, f"seasonal_{track.lower()}", ["fit_rmse", "incidence"], "the study")
     n = o.truth["tracks"][track]["n_dates"]
     stable = _stable(o, s.x, s.y)
     los = s.columns["fit_rmse"] * np.cos(np.radians(s.columns["incidence"])) * np.sqrt(n / (n - 4.0))
@@ -116,7 +116,7 @@ def _series_noise(o, track):
 
 
 def _max_outside(o, track):
-    up = _layer(o, f"{track.lower()}_vertical", ["velocity"], "step 2")
+    up = _layer(o, f"{track.lower()}_vertical", ["velocity"], "the study")
     inside = np.zeros(len(up), bool)
     for name in o.truth["zones"]:
         inside |= o.in_zone(name, up.x, up.y)
@@ -124,8 +124,8 @@ def _max_outside(o, track):
 
 
 def _grid_shift(o, ref, sec, spacing):
-    a = _layer(o, f"{ref.lower()}_los", ["velocity"], "step 1")
-    b = _layer(o, f"{sec.lower()}_los", ["velocity"], "step 1")
+    a = _layer(o, f"{ref.lower()}_los", ["velocity"], "the study")
+    b = _layer(o, f"{sec.lower()}_los", ["velocity"], "the study")
     half = spacing / 2.0
     return [float(np.median((v - w[0] + half) % spacing - half)) for v, w in ((b.x, a.x), (b.y, a.y))]
 
@@ -134,16 +134,16 @@ def _grid_shift(o, ref, sec, spacing):
 def check_offset(c, o) -> None:
     t = o.truth["track_offset"]
     sec = "track_offset"
-    res = attempt(need_result, o, "splice", "step 3 (splice)")
+    res = attempt(need_result, o, "splice", "the study (splice)")
     x0, y0 = t["origin"]
-    at_origin = res if isinstance(res, Missing) else float(o.splice_offset(np.array([x0]), np.array([y0]))[0])
+    at_origin = res if isinstance(res, Missing) else float(o.splice_fit().at(x0, y0))
     c.number(sec, "constant_mm_yr", t["constant_mm_yr"], at_origin, abs_tol=0.15, unit="mm/yr",
              how="splicetracks plane (CORRECTION 1) evaluated at the planted origin")
     c.number(sec, "ramp_x_mm_yr_per_km", t["ramp_x_mm_yr_per_km"], pick(res, "PLANE_B"), abs_tol=0.02,
              unit="mm/yr/km", how="splicetracks PLANE_B")
     c.number(sec, "ramp_y_mm_yr_per_km", t["ramp_y_mm_yr_per_km"], pick(res, "PLANE_C"), abs_tol=0.02,
              unit="mm/yr/km", how="splicetracks PLANE_C")
-    pairs = attempt(_layer, o, "overlap_pairs", ["residual"], "step 3")
+    pairs = attempt(_layer, o, f"overlap_pairs_{t['secondary'].lower()}", ["residual"], "the study's splice")
     for i, key in enumerate(("xmin", "ymin", "xmax", "ymax")):
         val = pairs
         if not isinstance(pairs, Missing):
@@ -151,20 +151,19 @@ def check_offset(c, o) -> None:
         c.number(sec, f"overlap_extent ({key})", t["overlap_extent"][i], val, abs_tol=250.0, unit="m",
                  how="extent of the matched overlap pairs")
     c.info(sec, "reference / secondary", f"{t['reference']} / {t['secondary']}",
-           "a choice of the demo (REFERENCE, SECONDARY in tools/demo/steps.py)")
+           "a choice of the demo (the order of TRACKS, tools/demo/steps.py)")
     c.info(sec, "origin", t["origin"], "the point the planted plane is written about (used to compare)")
 
 
 # --- zones --------------------------------------------------------------------------------------
 def _both_tracks_up(o):
-    """Vertical rates of both tracks, the secondary minus the spliced offset: (x, y, v, track)."""
-    need_result(o, "splice", "step 3 (splice)")
+    """Vertical rates of both tracks, the secondary as splicetracks corrected it: (x, y, v, track)."""
     xs, ys, vs, ts = [], [], [], []
     for track in o.truth["tracks"]:
-        up = _layer(o, f"{track.lower()}_vertical", ["velocity"], "step 2")
+        name = f"{track.lower()}_spliced" if track == o.truth["track_offset"]["secondary"] else \
+            f"{track.lower()}_vertical"
+        up = _layer(o, name, ["velocity"], "the study's tracks and splice")
         v = up.columns["velocity"].astype(float)
-        if track == o.truth["track_offset"]["secondary"]:
-            v = v - o.splice_offset(up.x, up.y)
         xs.append(up.x)
         ys.append(up.y)
         vs.append(v)
@@ -197,7 +196,7 @@ def _quad_centre(x, y, v, z, radius=300.0):
 def check_zones(c, o) -> None:
     t = o.truth
     both = attempt(_both_tracks_up, o)
-    kept = attempt(_layer, o, "significant", ["velocity"], "step 4")
+    kept = attempt(_layer, o, "significant", ["velocity"], "the study")
     for name, z in t["zones"].items():
         sec = f"zones.{name}"
         bowl = z["kind"] != "farmland"
@@ -273,7 +272,7 @@ def _zone_mean(o, name, both):
 def _zone_season(o, z):
     best = None
     for track in o.truth["tracks"]:
-        s = _layer(o, f"seasonal_{track.lower()}", ["seasonal_amplitude", "seasonal_peak_doy"], "step 5")
+        s = _layer(o, f"seasonal_{track.lower()}", ["seasonal_amplitude", "seasonal_peak_doy"], "the study")
         near = np.hypot(s.x - z["centre"][0], s.y - z["centre"][1]) < NEAR_CENTRE
         if best is None or near.sum() > best[1].sum():
             best = (s, near)
@@ -307,7 +306,7 @@ def _removed_by(o, name, z, kept, both):
 
 def check_screen(c, o) -> None:
     s = o.truth["screen"]
-    kept = attempt(_layer, o, "significant", ["velocity"], "step 4")
+    kept = attempt(_layer, o, "significant", ["velocity"], "the study")
     found = kept
     if not isinstance(kept, Missing):
         found = sorted(n for n, z in o.truth["zones"].items()

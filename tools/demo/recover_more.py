@@ -22,11 +22,11 @@ def check_scene(c, o) -> None:
     t = o.truth
     crs = attempt(_layer_crs, o)
     c.equal("scene", "crs", t["crs"], crs, "the CRS of every layer in results.gpkg")
-    ext = attempt(_raster_extent, o.raster_file("ndvi_interannual"), 6)
+    ext = attempt(_raster_extent, o.raster_file("ndvi_interannual"), "the study's change step")
     for i, key in enumerate(("xmin", "ymin", "xmax", "ymax")):
         c.number("scene", f"extent ({key})", t["extent"][i], pick(ext, i), abs_tol=1.0, unit="m",
                  how="extent of the NDVI change raster (seasonalchange)")
-    los = attempt(_layer, o, "t128_los", ["velocity"], "step 1")
+    los = attempt(_layer, o, "t128_los", ["velocity"], "the study")
     c.number("grid", "insar_spacing_m", t["grid"]["insar_spacing_m"],
              los if isinstance(los, Missing) else nearest_spacing(los), abs_tol=0.5, unit="m",
              how="median distance to the nearest imported point")
@@ -64,9 +64,9 @@ def _layer_crs(o):
 
 
 def _raster_extent(path, step):
-    """(xmin, ymin, xmax, ymax) of a raster the step `step` writes."""
+    """(xmin, ymin, xmax, ymax) of a raster that `step` writes."""
     if not os.path.exists(path):
-        raise Missing(f"not recovered: step {step} did not run")
+        raise Missing(f"not recovered: {step} did not run")
     return grid_of(open_raster(path)).extent
 
 
@@ -78,7 +78,7 @@ def _pixel(o, path):
 
 # --- Table 2 -------------------------------------------------------------------------------------
 def check_change(c, o) -> None:
-    rows = attempt(_rows, o, "change_table", "step 6")
+    rows = attempt(_rows, o, "change_table", "the study")
     table = rows if isinstance(rows, Missing) else \
         {("scene" if r["region"] == "Whole extent" else r["region"], r["label"]): r for r in rows}
     for region, want in o.truth["change"].items():
@@ -94,7 +94,7 @@ def check_change(c, o) -> None:
 # --- GWR ---------------------------------------------------------------------------------------------
 def _gwr_farmland(o):
     """The GWR of the farmland points (land cover 1), where the planted relation holds."""
-    g = _layer(o, "gwr_farmland", ["intercept", "coef_ndvi_interannual", "coef_sm_interannual"], "step 8")
+    g = _layer(o, "gwr_farmland", ["intercept", "coef_ndvi_interannual", "coef_sm_interannual"], "the demo's farmland GWR")
     ok = np.isfinite(g.columns["coef_ndvi_interannual"])
     if ok.sum() < 10:
         raise Missing("not recovered: fewer than 10 farmland points with GWR estimates")
@@ -137,8 +137,8 @@ def check_gwr(c, o) -> None:
 
 # --- OLS per region ------------------------------------------------------------------------------------
 def check_ols(c, o) -> None:
-    rows = attempt(_rows, o, "ols_regions", "step 9")
-    pts = attempt(_layer, o, "region_points", ["region_name", *EXPL.values()], "step 7")
+    rows = attempt(_rows, o, "ols_regions", "the study")
+    pts = attempt(_layer, o, "region_points", ["region_name", *EXPL.values()], "the study")
     for region, want in o.truth["ols"].items():
         if not isinstance(want, dict):
             continue
@@ -177,7 +177,7 @@ FARM_SITES = ("P1", "P2", "P3")
 
 def check_lags(c, o) -> None:
     t = o.truth["lags_days"]
-    lags = attempt(_rows, o, "site_lags", "step 10")
+    lags = attempt(_rows, o, "site_lags", "the study")
     for site in FARM_SITES:
         for var in ("ndvi", "soil_moisture"):
             row = lags if isinstance(lags, Missing) else next(
@@ -192,7 +192,7 @@ def check_lags(c, o) -> None:
     disp = attempt(_farm_peak_doy, o)
     c.number("lags_days", "displacement_peak_doy", t["displacement_peak_doy"], disp, abs_tol=5.0, unit="days",
              how="median seasonalfit peak day of farmland points with an amplitude > 5 mm")
-    series = attempt(_rows, o, "site_series", "step 10")
+    series = attempt(_rows, o, "site_series", "the study")
     for key, var, sign in (("subsidence_rate_peak_doy", "rate", -1.0), ("ndvi_peak_doy", "ndvi_raw", 1.0),
                            ("soil_moisture_peak_doy", "soil_moisture_raw", 1.0),
                            ("precipitation_peak_doy", "precipitation_raw", 1.0)):
@@ -208,7 +208,7 @@ def check_lags(c, o) -> None:
 def _farm_peak_doy(o):
     doys = []
     for track in o.truth["tracks"]:
-        s = _layer(o, f"seasonal_{track.lower()}", ["seasonal_amplitude", "seasonal_peak_doy"], "step 5")
+        s = _layer(o, f"seasonal_{track.lower()}", ["seasonal_amplitude", "seasonal_peak_doy"], "the study")
         farm = (_landcover(o, s.x, s.y) == 1) & (s.columns["seasonal_amplitude"] > 5.0)
         doys.append(s.columns["seasonal_peak_doy"][farm])
     d = np.concatenate(doys)
@@ -253,9 +253,9 @@ def touzi_mean(g: float, looks: int, terms: int = 20000) -> float:
 
 
 def _coherence_curve(o):
-    rows = _rows(o, "coherence_models", "step 11")
+    rows = _rows(o, "coherence_models", "the study")
     exp = next(r for r in rows if r["model"] == "exponential")
-    s = _layer(o, "coherence_samples", ["ndvi_mean", "used"], "step 11")
+    s = _layer(o, "coherence_samples", ["ndvi_mean", "used"], "the study")
     x = s.columns["ndvi_mean"][s.columns["used"] == 1]
     grid = np.linspace(np.quantile(x, 0.05), np.quantile(x, 0.95), 30)
     t = o.truth["coherence"]
@@ -292,13 +292,13 @@ def check_coherence(c, o) -> None:
     c.number(sec, "law: mean(planted − predicted coherence), NDVI ≥ 0.2", 0.0, pick(dom, "mean"),
              abs_tol=0.03, how="predictcoherence output against slc/coherence_true.tif over the model's "
                                "domain (coherencemodel masks NDVI < 0.2)")
-    base = attempt(need_result, o, "baseline", "step 11")
+    base = attempt(need_result, o, "baseline", "the demo's baseline step")
     g = pick(base, "GAMMA_BASELINE")
     st = t["slope_term"]
     c.condition(sec, "slope_term (γ_baseline of the pair)", [st["min"], st["max"]], g,
                 not isinstance(g, Missing) and st["min"] - 1e-4 <= g <= st["max"] + 1e-4, "within [min, max] ± 1e-4",
                 "baselinecorrelation with the scene's wavelength, slant range, incidence, resolution")
-    brow = attempt(_rows, o, "baseline_decorrelation", "step 11")
+    brow = attempt(_rows, o, "baseline_decorrelation", "the demo's baseline step")
     c.number(sec, "bperp_m", t["bperp_m"], brow if isinstance(brow, Missing) else brow[0].get("bperp"),
              abs_tol=0.005, unit="m", how="B⊥ of the pair table (read from slc/pairs.csv)")
     pair = attempt(_pair_csv, o)
@@ -310,18 +310,18 @@ def check_coherence(c, o) -> None:
     for i, end in enumerate(("min", "max")):
         c.number(sec, f"ndvi25_range ({end})", t["ndvi25_range"][i], pick(rng, i), abs_tol=0.005,
                  how="the pair's NDVI MVC on the 25 m coherence grid (paircomposites)")
-    ext = attempt(_raster_extent, o.raster_file("coherence"), 11)
+    ext = attempt(_raster_extent, o.coherence_file(), "the demo's coherence estimate")
     for i, key in enumerate(("xmin", "ymin", "xmax", "ymax")):
         c.number(sec, f"subarea ({key})", t["subarea"][i], pick(ext, i), abs_tol=1.0, unit="m",
                  how="extent of the estimated coherence raster")
-    c.number(sec, "slc_resolution_m", t["slc_resolution_m"], attempt(_pixel, o, o.raster_file("coherence")),
+    c.number(sec, "slc_resolution_m", t["slc_resolution_m"], attempt(_pixel, o, o.coherence_file()),
              abs_tol=0.01, unit="m", how="pixel of the coherence raster")
-    s2 = sorted(glob.glob(os.path.join(o.out, "rasters", "ndvi_s2_2*.tif")))
+    s2 = sorted(glob.glob(os.path.join(o.out, "demo", "ndvi_s2_2*.tif")))
     c.number(sec, "s2_resolution_m", t["s2_resolution_m"],
              attempt(_pixel, o, s2[0] if s2 else "-"), abs_tol=0.01, unit="m", how="pixel of the S2 NDVI")
     c.equal(sec, "s2_dates", t["s2_dates"],
             [f"{os.path.basename(p)[8:12]}-{os.path.basename(p)[12:14]}-{os.path.basename(p)[14:16]}"
-             for p in s2] if s2 else Missing("not recovered: step 6 did not run"), "the S2 NDVI the ndvi step wrote")
+             for p in s2] if s2 else Missing("not recovered: the demo's inputs step did not run"), "the S2 NDVI the ndvi step wrote")
     c.info(sec, "law, formula, ndvi_composite, ndvi_resampling", t["law"], "the model the checks above test")
     c.info(sec, "looks", t["looks"], "single-look SLC pixels: the estimator's window gives the looks")
     c.info(sec, "gamma_range", t["gamma_range"], "range of the planted coherence (an input of the check)")
@@ -334,10 +334,10 @@ MODEL_DOMAIN = 0.2  # coherencemodel's MASK_BELOW default: the model is fitted t
 
 def domain_error(o, true_path):
     """true − predicted coherence over the pixels whose pair NDVI is >= 0.2: mean, std, n."""
-    pred = o.raster_file("coherence_predicted")
-    files = glob.glob(os.path.join(o.out, "rasters", "ndvi_pairs", "ndvi_mvc_*.tif"))
+    pred = o.raster_file(f"coherence_predicted_{o.pair_tag()}")
+    files = glob.glob(os.path.join(o.pair_folder(), "ndvi_mvc_*.tif"))
     if not os.path.exists(pred) or not files:
-        raise Missing("not recovered: step 11 did not run")
+        raise Missing("not recovered: the study's coherence step did not run")
     p, _ = o.raster(pred)
     t, _ = o.raster(true_path)
     n, _ = o.raster(files[0])
@@ -349,9 +349,9 @@ def domain_error(o, true_path):
 
 
 def _pair_csv(o):
-    path = os.path.join(o.out, "rasters", "ndvi_pairs", "ndvi_mvc_pairs.csv")
+    path = os.path.join(o.pair_folder(), "ndvi_mvc_pairs.csv")
     if not os.path.exists(path):
-        raise Missing("not recovered: step 11 did not run")
+        raise Missing("not recovered: the study's coherence step did not run")
     with open(path, newline="") as f:
         row = next(csv.DictReader(f))
     iso = lambda s: f"{s[:4]}-{s[4:6]}-{s[6:8]}" if "-" not in s else s  # noqa: E731
@@ -361,9 +361,9 @@ def _pair_csv(o):
 
 
 def _pair_range(o):
-    files = glob.glob(os.path.join(o.out, "rasters", "ndvi_pairs", "ndvi_mvc_*.tif"))
+    files = glob.glob(os.path.join(o.pair_folder(), "ndvi_mvc_*.tif"))
     if not files:
-        raise Missing("not recovered: step 11 did not run")
+        raise Missing("not recovered: the study's coherence step did not run")
     a, _ = o.raster(files[0])
     return [float(np.nanmin(a)), float(np.nanmax(a))]
 

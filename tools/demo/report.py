@@ -40,6 +40,15 @@ class Report:
         self.figures[key] = figure_png(fig, 110)
         return png_img(self.figures[key], alt)
 
+    def layout(self, key: str, name: str, alt: str) -> str:
+        """A page of one of the study's print layouts (figures/<name>.png), as the study drew it."""
+        path = self.o.figure(name)
+        if path is None:
+            raise Missing(f"the study wrote no figure '{name}'")
+        with open(path, "rb") as f:
+            self.figures[key] = f.read()
+        return png_img(self.figures[key], alt)
+
     def compare(self, result: str, ours, paper, note: str = "") -> None:
         self.paper.append({"result": result, "ours": ours, "paper": paper, "note": note})
 
@@ -65,26 +74,25 @@ def _section(rep: Report, title: str, fn: Callable) -> None:
 def _need(o: Outputs, *layers: str) -> None:
     missing = [n for n in layers if n not in o.layers]
     if missing:
-        raise Missing(f"{', '.join(missing)} missing from results.gpkg (its step did not run)")
+        raise Missing(f"{', '.join(missing)} missing from the outputs (its step did not run)")
 
 
 # --- sections ----------------------------------------------------------------------------------------
 def sec_rate(rep: Report) -> str:
     o = rep.o
-    _need(o, "vertical_rate", "overlap_pairs")
-    m = o.points("vertical_rate", ["velocity"])
-    sites = {n: tuple(o.truth["zones"][n]["centre"]) for n in ("P1", "P2", "P3", "P6")}
-    out = [rep.figure("rate_map", charts.rate_map(m.x, m.y, m.columns["velocity"], o.rings(), o.truth["extent"],
-                                                  sites, "Vertical rate of both tracks spliced (paper Fig. 3)"),
-                      "rate map")]
+    ref, sec = o.truth["track_offset"]["reference"], o.truth["track_offset"]["secondary"]
+    pairs_name = f"overlap_pairs_{sec.lower()}"
+    _need(o, "rate", pairs_name)
+    m = o.points("rate", ["velocity"])
+    out = [rep.layout("rate_map", "deformation_rate", "the study's layout 'Deformation rate'")]
     from insar_fusion.core.insar.charts import splice_chart
-    p = o.points("overlap_pairs", ["rate_ref", "rate_sec", "rate_sec_corrected"])
+    p = o.points(pairs_name, ["rate_ref", "rate_sec", "rate_sec_corrected"])
     sp = o.results["splice"]
     fig = splice_chart(p.columns["rate_ref"], p.columns["rate_sec_corrected"], sp["RMSE"],
-                       p.columns["rate_sec"], ("T128", "T026"))
+                       p.columns["rate_sec"], (ref, sec))
     out.append(rep.figure("overlap", fig, "overlap check"))
     noise = []
-    for t in ("t128_vertical", "t026_vertical"):
+    for t in (f"{ref.lower()}_vertical", f"{sec.lower()}_vertical"):
         v = o.points(t, ["velocity_std"])
         ext = o.truth["track_offset"]["overlap_extent"]
         inside = (v.x >= ext[0]) & (v.x <= ext[2]) & (v.y >= ext[1]) & (v.y <= ext[3])
@@ -130,8 +138,7 @@ def sec_gwr(rep: Report) -> str:
     _need(o, "gwr", "gwr_farmland")
     g = o.points("gwr", ["local_r2"])
     res, farm_res = o.results["gwr"], o.results["gwr_farmland"]
-    out = [rep.figure("gwr_local_r2", charts.local_r2_map(g.x, g.y, g.columns["local_r2"], o.rings(),
-                                                          o.truth["extent"], res["R2"]), "local R2")]
+    out = [rep.layout("gwr_local_r2", "gwr_local_r2", "the study's layout 'GWR local R²'")]
     from .recover_more import _planted_surface
     f = o.points("gwr_farmland", ["coef_ndvi_interannual", "coef_sm_interannual"])
     ok = np.isfinite(f.columns["coef_ndvi_interannual"])
@@ -248,7 +255,7 @@ def sec_timeseries(rep: Report) -> str:
     rep.compare("|r| rate vs NDVI, SM; NDVI vs SM (Fig. 7)",
                 f"{min(rr):.2f}-{max(rr):.2f}; {min(nn):.2f}-{max(nn):.2f}",
                 "0.7-0.9; > 0.9", "at zero lag")
-    return ("<p>insarfusion:sitetimeseries at the centroids of P1, P2, P3 and P6 (radius 2000 m): the mean "
+    return ("<p>insarfusion:sitetimeseries (run by the study) at the centroids of the regions (radius 2000 m): the mean "
             "deformation of the spliced points, its rate, and the NDVI, soil-moisture and precipitation stacks "
             "on a monthly base (paper Figs. 11, 7, 12). Positive lag: the variable comes after the rate.</p>"
             + "".join(out))
@@ -276,8 +283,8 @@ def sec_coherence(rep: Report) -> str:
     out.append(rep.figure("coherence_models", charts.coherence_curves(
         s.columns["ndvi_mean"][used], s.columns["coherence_mean"][used], models, t, seen), "models"))
     pr = o.results["predict"]
-    dom = domain_error(o, o.raster_file("coherence"))
-    err, _ = o.raster(o.raster_file("coherence_error"))
+    dom = domain_error(o, o.coherence_file())
+    err, _ = o.raster(o.raster_file(f"coherence_error_{o.pair_tag()}"))
     e = err[np.isfinite(err)]
     counts, edges = np.histogram(e, bins=40)
     from insar_fusion.core.coherence.charts import error_histogram_figure
@@ -288,7 +295,7 @@ def sec_coherence(rep: Report) -> str:
                 f"(NDVI ≥ 0.2)", "−0.041 ± 0.165",
                 f"{100 * dom['outside']:.0f} % of the sub-area has NDVI < 0.2 (desert), outside the range the "
                 "model is fitted on (coherencemodel masks it)")
-    mean_coh = o.results["coherence"]["MEAN_COHERENCE"]
+    mean_coh = o.results["coherence"]["MEAN_COHERENCE"]  # the demo's estimate, the study's input
     w, n = COHERENCE_LOOKS, SAMPLE_WINDOW
     return (f"<p>Coherence estimated from the SLC pair with a {w} × {w} window (mean {mean_coh:.3f}); "
             "the NDVI maximum-value composite between the two dates averaged onto the 25 m grid (paircomposites); "
@@ -354,27 +361,35 @@ def _status_table(rows) -> str:
 def sec_steps(o: Outputs, steps: List[dict]) -> str:
     rows = []
     for s in steps:
-        rows.append([s["number"] or "", s["title"], s["status"], f"{s['seconds']:.1f} s",
+        rows.append([s["number"] if s["number"] is not None else "", s["title"], s["status"], f"{s['seconds']:.1f} s",
                      s["headline"] or s["message"]])
     bad = [s for s in steps if s["status"] in ("FAILED", "NOT RUN")]
     warn = "".join(f"<p class='bad'>Step {s['number']} {html.escape(s['title'])}: {s['status']}: "
                    f"{html.escape(s['message'])}</p>" for s in bad)
     total = sum(s["seconds"] for s in steps)
+    study = [[k + 1, s["title"], s["status"], f"{s['seconds']:.1f} s" if s["status"] == "ok" else "",
+              s["reason"] or ", ".join(f"{r['alg']} {r['seconds']:.1f} s" for r in s["runs"])]
+             for k, s in enumerate(o.study.get("steps", []))]
     return (warn + f"<p>{o.truth['size']} scene, seed {o.truth['seed']}; every step ran headless through "
-            f"processing.run('insarfusion:…'); {total:.0f} s in all.</p>"
-            + table(["step", "what", "status", "time", "result"], rows))
+            f"processing.run; {total:.0f} s in all. The study is one run of <b>insarfusion:study</b> (its own "
+            "report: <a href='study.html'>study.html</a>); the demo adds the inputs it derives from the scene "
+            "and the runs only its checks need.</p>"
+            + table(["step", "what", "status", "time", "result"], rows)
+            + "<p>The study's steps:</p>" + table(["#", "step", "status", "time", "child algorithms"], study))
 
 
 def sec_outputs(o: Outputs) -> str:
-    man = o.manifest
-    rows = [[p["name"], p["title"], p["group"]] for p in man["published"]]
-    rasters = [[os.path.relpath(r["path"], o.out), r["title"]] for r in man["rasters"]]
-    subs = "".join(f"<li><a href='{html.escape(os.path.relpath(p, o.out))}'>{html.escape(t)}</a></li>"
-                   for t, p in man["sub_reports"].items())
-    return ("<p><b>results.gpkg</b> (layers and tables):</p>" + table(["layer", "content", "project group"], rows)
-            + "<p><b>Rasters</b> (GeoTIFF beside it, each with its .qml style):</p>"
-            + table(["file", "content"], rasters)
-            + f"<p>The algorithms' own reports and charts:</p><ul>{subs}</ul>")
+    out = o.study.get("outputs", {})
+    rows = [[p["name"], p["title"], p["group"]] for p in out.get("layers", [])]
+    rasters = [[r["file"], r["title"]] for r in out.get("rasters", [])]
+    extra = [[name, title] for name, title in o.demo.get("layers", {}).items()]
+    return ("<p><b>study.gpkg</b> (the study's layers and tables):</p>"
+            + table(["layer", "content", "project group"], rows)
+            + "<p><b>rasters/</b> (GeoTIFF, each with its .qml style):</p>" + table(["file", "content"], rasters)
+            + f"<p><b>study.qgz</b>: the study's project, with the print layouts {', '.join(out.get('layouts', []))}."
+            "</p><p><b>demo.gpkg</b> (the runs only the checks need) and <b>demo/</b> (the inputs the demo "
+            "derives from the scene: Sentinel-2 NDVI, the SLC pair's coherence, the network charts):</p>"
+            + table(["layer", "content"], extra))
 
 
 def build_report(out: str, steps: List[dict]) -> dict:

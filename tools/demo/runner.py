@@ -154,9 +154,26 @@ def summary(results: List[StepResult], extra: List[Tuple[str, str, float]], tota
         lines.append(f" *** step {r.number} {r.title}: {r.status}: {r.message}"[:400])
     for text in extra_errors or []:
         lines.append(f" *** {text}"[:400])
-    lines.append(f" outputs: {out}/results.gpkg, insar_fusion_demo.qgz, report.html")
+    lines.append(f" outputs: {out}/study.gpkg, study.qgz, study.html (the study); report.html (against the truth)")
     return "\n".join(lines)
 
 
 def exit_code(results: List[StepResult]) -> int:
     return 1 if any(r.status in (FAILED, NOT_RUN) for r in results) else 0
+
+
+class StudyFeedback:
+    """A QgsProcessingFeedback for insarfusion:study that prints its step lines on the console."""
+
+    def __new__(cls, console):
+        from qgis.core import QgsProcessingFeedback
+
+        class _Feedback(QgsProcessingFeedback):
+            def pushInfo(self, text):  # noqa: N802
+                if text.startswith("Step ") or text.startswith("  skipped") or text.startswith("Skipped"):
+                    console.line(f"    {text}")
+
+            def pushWarning(self, text):  # noqa: N802
+                console.line(f"    warning: {text}")
+
+        return _Feedback()

@@ -1,0 +1,127 @@
+"""Small questions the study asks of its work layers (OGR, no QGIS): fields, CRS, counts, and the
+regions layer joined with the change per region (for the map of Table 2)."""
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from osgeo import ogr, osr
+
+from ..crs import utm_epsg
+from ..errors import InputError
+from ..points import numeric
+from ..vector_io import read_points
+
+ogr.UseExceptions()
+osr.UseExceptions()
+
+
+def _layer(path: str):
+    ds = ogr.Open(path.split("|")[0])
+    if ds is None:
+        raise InputError(f"Cannot open '{os.path.basename(path)}'.")
+    name = path.split("|layername=")[1] if "|layername=" in path else None
+    return ds, (ds.GetLayerByName(name) if name else ds.GetLayer(0))
+
+
+def field_names(path: str) -> List[str]:
+    ds, lyr = _layer(path)
+    defn = lyr.GetLayerDefn()
+    return [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+
+
+def feature_count(path: str) -> int:
+    ds, lyr = _layer(path)
+    return int(lyr.GetFeatureCount())
+
+
+def incidence_source(path: str) -> str:
+    """'incidence' or 'los_up' when that field holds a value at some point, else ''."""
+    names = field_names(path)
+    for field in ("incidence", "los_up"):
+        if field in names:
+            t = read_points(path, columns=[field])
+            if np.isfinite(numeric(t.columns[field], field)).any():
+                return field
+    return ""
+
+
+def crs_of(path: str) -> Tuple[str, str, bool]:
+    """(WKT, 'EPSG:n' or '', geographic?) of a vector layer."""
+    ds, lyr = _layer(path)
+    srs = lyr.GetSpatialRef()
+    if srs is None:
+        return "", "", False
+    srs = srs.Clone()
+    try:
+        srs.AutoIdentifyEPSG()
+    except RuntimeError:
+        pass
+    code = srs.GetAuthorityCode(None)
+    auth = f"{srs.GetAuthorityName(None)}:{code}" if code else ""
+    return srs.ExportToWkt(), auth, bool(srs.IsGeographic())
+
+
+def local_utm(path: str) -> str:
+    """'EPSG:326nn' (or 327nn) of the UTM zone at the median point of a layer in degrees."""
+    t = read_points(path, columns=[])
+    ok = np.isfinite(t.x) & np.isfinite(t.y)
+    if not ok.any():
+        raise InputError(f"'{os.path.basename(path)}' has no point with coordinates.")
+    return f"EPSG:{utm_epsg(float(np.median(t.x[ok])), float(np.median(t.y[ok])))}"
+
+
+def join_change(regions: str, name_field: str, rows: Sequence[dict], out: str, layer: str = "regions_change"
+                ) -> List[str]:
+    """The regions with one field per change label (its mean per region, from the changesummary
+    rows) written to `out`; returns the labels."""
+    labels = sorted({r["label"] for r in rows})
+    means: Dict[Tuple[str, str], Optional[float]] = {(str(r["region"]), r["label"]): r["mean"] for r in rows}
+    ds, src = _layer(regions)
+    drv = ogr.GetDriverByName("GPKG")
+    if os.path.exists(out):
+        drv.DeleteDataSource(out)
+    dst_ds = drv.CreateDataSource(out)
+    dst = dst_ds.CreateLayer(layer, src.GetSpatialRef(), src.GetGeomType())
+    dst.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    for label in labels:
+        dst.CreateField(ogr.FieldDefn(label, ogr.OFTReal))
+    has_name = name_field in field_names(regions)
+    dst.StartTransaction()
+    for feat in src:
+        value = feat.GetField(name_field) if has_name else None
+        name = str(value) if value is not None else f"feature {feat.GetFID()}"  # as changesummary
+        out_feat = ogr.Feature(dst.GetLayerDefn())
+        out_feat.SetGeometry(feat.GetGeometryRef())
+        out_feat.SetField("name", name)
+        for label in labels:
+            v = means.get((name, label))
+            if v is not None and np.isfinite(v):
+                out_feat.SetField(label, float(v))
+        dst.CreateFeature(out_feat)
+    dst.CommitTransaction()
+    dst_ds = None
+    return labels
+
+
+def rows(path: str) -> List[dict]:
+    """Every feature's attributes of a table or layer, as dicts."""
+    ds, lyr = _layer(path)
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    return [{n: f.GetField(n) for n in names} for f in lyr]
+
+
+def checkpoint(gpkg: str) -> None:
+    """Write a GeoPackage's write-ahead log (QGIS opens GeoPackages in WAL mode) into the file itself,
+    so that study.gpkg alone holds everything, whoever still has it open."""
+    import sqlite3
+
+    if not os.path.exists(gpkg + "-wal"):
+        return
+    con = sqlite3.connect(gpkg, timeout=5.0)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass
+    finally:
+        con.close()

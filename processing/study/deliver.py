@@ -1,0 +1,101 @@
+"""The study's outputs in OUTPUT_FOLDER, and taking them back on failure.
+
+Intermediate layers live in a work folder inside OUTPUT_FOLDER (removed at the end). The rasters
+and the GeoPackage are written in place (QGIS keeps files it opened open, so they are never moved);
+the project and the report are written under temporary names and moved in. A cancel or a failure
+removes every output of the run and puts back an earlier study's files, kept aside meanwhile.
+"""
+import os
+import shutil
+from typing import List, Optional, Tuple
+
+from osgeo import gdal
+
+from ...core.dates import date_of_field
+from ...core.errors import InputError
+
+gdal.UseExceptions()
+BACKUP = ".insarfusion-previous"
+
+
+class Delivery:
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.moved: List[Tuple[str, Optional[str]]] = []  # (final path, backup of what it replaced)
+
+    def prepare(self, name: str, folder: bool = False) -> str:
+        """OUTPUT_FOLDER/name, emptied for this run (what was there is kept aside until commit)."""
+        final = os.path.join(self.folder, name)
+        backup = None
+        if os.path.lexists(final):
+            backup = final + BACKUP
+            _remove(backup)
+            os.replace(final, backup)
+        for suffix in ("-wal", "-shm", "-journal"):
+            _remove(final + suffix)
+        if folder:
+            os.makedirs(final)
+        self.moved.append((final, backup))
+        return final
+
+    def install(self, src: str, name: str) -> str:
+        """Move `src` (a file or folder) to OUTPUT_FOLDER/name; keep a backup of what was there."""
+        final = os.path.join(self.folder, name)
+        backup = None
+        if os.path.lexists(final):
+            backup = final + BACKUP
+            _remove(backup)
+            os.replace(final, backup)
+        os.replace(src, final)
+        self.moved.append((final, backup))
+        return final
+
+    def rollback(self) -> None:
+        for final, backup in reversed(self.moved):
+            for path in (final, final + "-wal", final + "-shm", final + "-journal"):
+                _remove(path)
+            if backup and os.path.lexists(backup):
+                os.replace(backup, final)
+        self.moved = []
+
+    def commit(self) -> None:
+        for _, backup in self.moved:
+            if backup:
+                _remove(backup)
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
+def copy_layer(src: str, gpkg: str, name: str, series: bool) -> None:
+    """Copy the first layer of `src` into `gpkg` as `name`; the DYYYYMMDD fields only with series."""
+    from osgeo import ogr
+
+    ds = ogr.Open(src.split("|")[0])
+    if ds is None:
+        raise InputError(f"Could not read the work layer '{src}'.")
+    layer = ds.GetLayer(0)
+    src_name = layer.GetName()
+    geometry = layer.GetGeomType() != ogr.wkbNone
+    defn = layer.GetLayerDefn()
+    fields = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    keep = fields if series else [f for f in fields if _not_a_date(f)]
+    ds = None
+    opts = gdal.VectorTranslateOptions(
+        format="GPKG", layers=[src_name], layerName=name,
+        accessMode="overwrite" if os.path.exists(gpkg) else None,
+        selectFields=None if len(keep) == len(fields) else keep,
+        layerCreationOptions=["SPATIAL_INDEX=YES"] if geometry else [])
+    if gdal.VectorTranslate(gpkg, src.split("|")[0], options=opts) is None:
+        raise RuntimeError(f"could not copy {src} into {gpkg}")
+
+
+def _not_a_date(name: str) -> bool:
+    try:
+        return date_of_field(name) is None
+    except InputError:
+        return True
