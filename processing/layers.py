@@ -147,6 +147,21 @@ def save_default_style(path: str, style, name: str = "default",
         layer.saveStyleToDatabase(name, description, default, "")
 
 
+def style_documents(path: str, style):
+    """(QML, SLD) of `style` applied to the layer at `path`, which is only read."""
+    from qgis.PyQt.QtXml import QDomDocument
+
+    layer = QgsVectorLayer(path, "styled", "ogr")
+    if not layer.isValid():
+        raise InputError(f"Could not load '{path}' to style it.")
+    style(layer)
+    qml = QDomDocument()
+    layer.exportNamedStyle(qml)
+    sld = QDomDocument()
+    layer.exportSldStyle(sld, "")
+    return qml.toString(), sld.toString()
+
+
 class _StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
     def __init__(self, style):
         super().__init__()

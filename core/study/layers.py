@@ -125,3 +125,47 @@ def checkpoint(gpkg: str) -> None:
         pass
     finally:
         con.close()
+
+
+_STYLE_FIELDS = (("f_table_catalog", ogr.OFTString, 256), ("f_table_schema", ogr.OFTString, 256),
+                 ("f_table_name", ogr.OFTString, 256), ("f_geometry_column", ogr.OFTString, 256),
+                 ("styleName", ogr.OFTString, 30), ("styleQML", ogr.OFTString, 0), ("styleSLD", ogr.OFTString, 0),
+                 ("useAsDefault", ogr.OFTInteger, 0), ("description", ogr.OFTString, 0),
+                 ("owner", ogr.OFTString, 30), ("ui", ogr.OFTString, 30), ("update_time", ogr.OFTDateTime, 0))
+
+
+def write_default_styles(gpkg: str, styles: Sequence[Tuple[str, str, str, str]]) -> None:
+    """Store QGIS styles in a GeoPackage's layer_styles table, as QGIS does (the same columns), each as
+    its layer's default: styles are (layer, QML, SLD, description). Written with OGR, so that QGIS
+    never opens the file for writing (it would leave it in WAL mode while it keeps it open)."""
+    ds = ogr.Open(gpkg, 1)
+    table = ds.GetLayerByName("layer_styles")
+    if table is None:
+        table = ds.CreateLayer("layer_styles", None, ogr.wkbNone)
+        for name, kind, width in _STYLE_FIELDS:
+            field = ogr.FieldDefn(name, kind)
+            if width:
+                field.SetWidth(width)
+            if name == "useAsDefault":
+                field.SetSubType(ogr.OFSTBoolean)
+            if name == "update_time":
+                field.SetDefault("CURRENT_TIMESTAMP")
+            table.CreateField(field)
+    geometry = {}
+    for layer, _, _, _ in styles:
+        lyr = ds.GetLayerByName(layer)
+        geometry[layer] = lyr.GetGeometryColumn() if lyr is not None else ""
+    table.StartTransaction()
+    for layer, qml, sld, description in styles:
+        table.SetAttributeFilter(f"f_table_name = '{layer}' AND styleName = 'default'")
+        for old in list(table):
+            table.DeleteFeature(old.GetFID())
+        table.SetAttributeFilter(None)
+        feat = ogr.Feature(table.GetLayerDefn())
+        for key, value in (("f_table_catalog", ""), ("f_table_schema", ""), ("f_table_name", layer),
+                           ("f_geometry_column", geometry[layer]), ("styleName", "default"), ("styleQML", qml),
+                           ("styleSLD", sld), ("useAsDefault", 1), ("description", description), ("owner", "")):
+            feat.SetField(key, value)
+        table.CreateFeature(feat)
+    table.CommitTransaction()
+    ds = None

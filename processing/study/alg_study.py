@@ -81,7 +81,7 @@ class Study(InsarFusionAlgorithm):
         self._add(QgsProcessingParameterString("TRACK_NAMES", self.tr("Track names, comma-separated (default: "
                                                                       "the file names)"), optional=True), True)
         self._add(QgsProcessingParameterCrs("CSV_CRS", self.tr("CRS of easting/northing in CSV tracks"),
-                                            "EPSG:3035"), True)
+                                            "EPSG:3035", optional=True), True)
         self._add(QgsProcessingParameterCrs("CRS", self.tr("Study CRS (projected, metres; default: the first "
                                                            "track's, or its UTM zone)"), optional=True), True)
         self._add(NUM("MATCH_DISTANCE", self.tr("Splice: match distance (m)"), NUM.Type.Double, 60.0,

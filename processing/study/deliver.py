@@ -71,14 +71,24 @@ def _remove(path: str) -> None:
         os.remove(path)
 
 
+def copy_layers(items, gpkg: str, progress=None) -> None:
+    """Copy layers into one GeoPackage: items are (source, name, series); the first layer of a source
+    (or its |layername=) goes in as `name`, its DYYYYMMDD fields only with series."""
+    for k, (src, name, series) in enumerate(items):
+        if progress is not None:
+            progress(k / max(len(items), 1))
+        copy_layer(src, gpkg, name, series)
+
+
 def copy_layer(src: str, gpkg: str, name: str, series: bool) -> None:
-    """Copy the first layer of `src` into `gpkg` as `name`; the DYYYYMMDD fields only with series."""
+    """Copy one layer (see copy_layers)."""
     from osgeo import ogr
 
-    ds = ogr.Open(src.split("|")[0])
+    path, _, layer_name = src.partition("|layername=")
+    ds = ogr.Open(path)
     if ds is None:
         raise InputError(f"Could not read the work layer '{src}'.")
-    layer = ds.GetLayer(0)
+    layer = ds.GetLayerByName(layer_name) if layer_name else ds.GetLayer(0)
     src_name = layer.GetName()
     geometry = layer.GetGeomType() != ogr.wkbNone
     defn = layer.GetLayerDefn()
@@ -90,7 +100,7 @@ def copy_layer(src: str, gpkg: str, name: str, series: bool) -> None:
         accessMode="overwrite" if os.path.exists(gpkg) else None,
         selectFields=None if len(keep) == len(fields) else keep,
         layerCreationOptions=["SPATIAL_INDEX=YES"] if geometry else [])
-    if gdal.VectorTranslate(gpkg, src.split("|")[0], options=opts) is None:
+    if gdal.VectorTranslate(gpkg, path, options=opts) is None:
         raise RuntimeError(f"could not copy {src} into {gpkg}")
 
 

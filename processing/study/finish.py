@@ -6,10 +6,10 @@ import json
 import os
 import re
 
-from ...core.study.layers import checkpoint
+from ...core.study.layers import checkpoint, write_default_styles
 from ...core.study.report import write_report
-from ..layers import save_default_style
-from .deliver import copy_layer
+from ..layers import style_documents
+from .deliver import copy_layers
 from .plan import Plan
 from .project import build
 from .styles import style, values
@@ -20,15 +20,14 @@ def _deliver(plan: Plan, st, delivery, gpkg_name: str, out: dict) -> None:
     gpkg = delivery.prepare(gpkg_name)
     progress = st.progress()
     n = max(len(plan.published), 1)
+    copy_layers([(p.source, p.name, p.series) for p in plan.published], gpkg, progress.sub(0.0, 0.6))
+    styles = []
     for k, p in enumerate(plan.published):
-        progress(0.6 * k / n)
-        copy_layer(p.source, gpkg, p.name, p.series)
-    for k, p in enumerate(plan.published):
-        progress(0.6 + 0.4 * k / n)
+        progress(0.6 + 0.35 * k / n)
         if p.style:
-            save_default_style(f"{gpkg}|layername={p.name}", style(p.style, values(gpkg, p.name, p.style)),
-                               description=f"InSAR Fusion: {p.title}")
-    checkpoint(gpkg)
+            qml, sld = style_documents(f"{gpkg}|layername={p.name}", style(p.style, values(gpkg, p.name, p.style)))
+            styles.append((p.name, qml, sld, f"InSAR Fusion: {p.title}"))
+    write_default_styles(gpkg, styles)
     out["gpkg"] = gpkg
     progress(1.0)
 

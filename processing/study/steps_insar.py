@@ -34,7 +34,8 @@ def tracks(plan: Plan, st) -> None:
         if field:
             t.vertical = plan.path(f"{t.slug}_vertical")
             st.run("lostovertical", {"INPUT": t.los, "OUTPUT": t.vertical}, f"{t.name} to vertical")
-            t.conversion = f"vertical: d_U = d_LOS / cos θ, θ from the field {field}"
+            t.conversion = ("vertical: d_U = d_LOS / cos θ, θ from the field incidence" if field == "incidence"
+                            else "vertical: d_U = d_LOS / los_up (the up component of the line of sight)")
             plan.publish(t.vertical, f"{t.slug}_vertical", f"{t.name}: vertical rate (mm/yr)", G_TRACKS, "rate")
         else:
             t.conversion = ("kept in the line of sight: the input has neither an incidence angle nor "
