@@ -8,7 +8,8 @@ from osgeo import gdal
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 _GDAL_READ_FAILURE = re.compile(r"IReadBlock failed|TIFFRead|TIFFFillTile|TIFFFillStrip|"
                                 r"Read error|ReadBlock failed|Decompression failed|"
-                                r"Can't read data|truncated file", re.IGNORECASE)
+                                r"Can't read data|truncated file|database disk image is malformed|"
+                                r"file is not a database", re.IGNORECASE)
 _PATH_IN_MESSAGE = re.compile(r"(/[^,:]+\.[A-Za-z0-9]+)")
 
 
@@ -67,7 +68,7 @@ def read_failure(message: str) -> Optional[str]:
     if not _GDAL_READ_FAILURE.search(message or ""):
         return None
     m = _PATH_IN_MESSAGE.search(message)
-    name = f"'{os.path.basename(m.group(1))}'" if m else "An input file"
+    name = f"'{os.path.basename(m.group(1))}'" if m else "an input file"
     return (f"Reading {name} failed: the file is truncated or corrupt ({message.strip()}). "
             "Use a complete copy of it.")
 

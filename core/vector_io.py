@@ -67,6 +67,13 @@ def write_points(path: str, table: PointTable, layer_name: Optional[str] = None,
     return path
 
 
+def add_points_layer(path: str, table: PointTable, layer_name: str, progress=None) -> str:
+    """Add `table` as a new point layer to the GeoPackage `path` (created if missing), in bulk with a
+    packed spatial index, reporting progress as it goes. Not atomic: for a file this run creates."""
+    _write_gpkg(path, layer_name, table, progress, add=True)
+    return path
+
+
 def _create_layer(ds, layer_name, table, options):
     lyr = ds.CreateLayer(layer_name, _srs(table.crs_wkt), ogr.wkbPoint, options=options)
     for name, col in table.columns.items():
@@ -120,8 +127,9 @@ def _python_column(col: np.ndarray) -> list:
     return col.tolist()
 
 
-def _write_gpkg(path, layer_name, table, progress):
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+def _write_gpkg(path, layer_name, table, progress, add=False):
+    driver = ogr.GetDriverByName("GPKG")
+    ds = driver.Open(path, 1) if add and os.path.exists(path) else driver.CreateDataSource(path)
     lyr = _create_layer(ds, layer_name, table, ["SPATIAL_INDEX=NO", "GEOMETRY_NAME=geom", "FID=fid"])
     table_name = lyr.GetName()
     defn = lyr.GetLayerDefn()
@@ -131,7 +139,7 @@ def _write_gpkg(path, layer_name, table, progress):
     srs_id = 0
     con = sqlite3.connect(path)
     try:
-        # the file is a temporary one until the atomic move: no journal or fsync is needed
+        # a temporary file until the atomic move (or one this run creates): no journal or fsync
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         con.execute("PRAGMA cache_size=-262144")  # 256 MB page cache for the R-tree build

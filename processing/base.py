@@ -203,7 +203,10 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
                 problem = csv_truncation(path)
                 if problem:
                     return f"{p.name()}: {problem}"
-                if qgis_failed and os.path.isfile(path) and not isinstance(p, QgsProcessingParameterFile):
+                any_file = isinstance(p, QgsProcessingParameterMultipleLayers) and \
+                    p.layerType() == QgsProcessing.SourceType.TypeFile  # files of any kind: the algorithm checks them
+                if qgis_failed and os.path.isfile(path) and not isinstance(p, QgsProcessingParameterFile) \
+                        and not any_file:
                     problem = unreadable(path, raster)
                     if "cannot be read" in problem:
                         return f"{p.name()}: {problem}"

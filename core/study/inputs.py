@@ -110,8 +110,9 @@ def track_names(paths: Sequence[str], given: str) -> List[str]:
     if names and len(names) != len(paths):
         raise InputError(f"TRACK_NAMES gives {len(names)} names for {len(paths)} tracks; give one name "
                          "per track, comma-separated, or leave it empty.")
-    if not names:
-        names = [os.path.splitext(os.path.basename(p.split("|")[0]))[0] for p in paths]
+    if not names:  # the layer's name for one layer of a GeoPackage, else the file's
+        names = [p.split("|layername=")[1] if "|layername=" in p else
+                 os.path.splitext(os.path.basename(p.split("|")[0]))[0] for p in paths]
     slugs = [slug(n) for n in names]
     if len(set(slugs)) != len(slugs):
         names = [f"{n} ({k + 1})" for k, n in enumerate(names)]

@@ -169,3 +169,29 @@ def write_default_styles(gpkg: str, styles: Sequence[Tuple[str, str, str, str]])
         table.CreateFeature(feat)
     table.CommitTransaction()
     ds = None
+
+
+def merge_tracks(sources: Sequence[Tuple[str, str]], out: str, progress=None) -> int:
+    """Every point of every track as one layer of pid, track and velocity (mm/yr): the points the
+    regression per region uses (the secondaries with their splice offset removed). Returns the count."""
+    from ..points import PointTable
+    from ..progress import ensure
+    from ..vector_io import write_points
+
+    progress = ensure(progress)
+    xs, ys, pids, tracks, rates, wkt = [], [], [], [], [], ""
+    for k, (path, name) in enumerate(sources):
+        progress(0.5 * k / max(len(sources), 1))
+        t = read_points(path, columns=[c for c in ("pid", "velocity") if c in field_names(path)])
+        wkt = wkt or t.crs_wkt
+        xs.append(t.x)
+        ys.append(t.y)
+        pids.append(np.array([None if v is None else str(v) for v in t.columns["pid"].tolist()], dtype=object)
+                    if "pid" in t.columns else np.full(len(t), None, dtype=object))
+        tracks.append(np.full(len(t), name, dtype=object))
+        rates.append(numeric(t.columns["velocity"], "velocity"))
+    table = PointTable(np.concatenate(xs), np.concatenate(ys),
+                       {"pid": np.concatenate(pids), "track": np.concatenate(tracks),
+                        "velocity": np.concatenate(rates)}, wkt)
+    write_points(out, table, progress=progress.sub(0.5, 1.0))
+    return len(table)

@@ -5,8 +5,9 @@ and the child algorithms' own reports (their sections are embedded as they wrote
 """
 import html
 import os
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
+from ..progress import Progress, ensure
 from ..report import body_of, png_img, table, write_html
 from . import summaries
 
@@ -214,21 +215,23 @@ def sec_outputs(record: dict) -> str:
 
 
 def write_report(path: str, record: dict, gpkg: str, figures: Dict[str, bytes], reports: Dict[str, str],
-                 check: Callable[[], None] = lambda: None) -> str:
-    """Write the report (self-contained HTML); check() between sections."""
+                 progress: Optional[Progress] = None) -> str:
+    """Write the report (self-contained HTML); progress (and a chance to cancel) between sections."""
+    progress = ensure(progress)
     sections: List[str] = []
-    for title, fn in (("Inputs and steps", lambda: sec_run(record)),
-                      ("Splice: overlap check and offset", lambda: sec_splice(record, reports)),
-                      ("Deformation rate", lambda: sec_rate(record, gpkg, figures)),
-                      ("Screening: significant deformation", lambda: sec_screen(record, figures)),
-                      ("Seasonal statistics", lambda: sec_seasonal(record, gpkg)),
-                      ("Change per region (Table 2)", lambda: sec_change(record, reports, figures)),
-                      ("OLS per region (Table 3)", lambda: sec_ols(record, reports)),
-                      ("GWR diagnostics", lambda: sec_gwr(record, gpkg, figures)),
-                      ("Sites: series, correlations and lags", lambda: sec_sites(record, gpkg, reports)),
-                      ("NDVI–coherence model", lambda: sec_coherence(record, reports)),
-                      ("Outputs", lambda: sec_outputs(record))):
-        check()
+    parts = (("Inputs and steps", lambda: sec_run(record)),
+             ("Splice: overlap check and offset", lambda: sec_splice(record, reports)),
+             ("Deformation rate", lambda: sec_rate(record, gpkg, figures)),
+             ("Screening: significant deformation", lambda: sec_screen(record, figures)),
+             ("Seasonal statistics", lambda: sec_seasonal(record, gpkg)),
+             ("Change per region (Table 2)", lambda: sec_change(record, reports, figures)),
+             ("OLS per region (Table 3)", lambda: sec_ols(record, reports)),
+             ("GWR diagnostics", lambda: sec_gwr(record, gpkg, figures)),
+             ("Sites: series, correlations and lags", lambda: sec_sites(record, gpkg, reports)),
+             ("NDVI–coherence model", lambda: sec_coherence(record, reports)),
+             ("Outputs", lambda: sec_outputs(record)))
+    for k, (title, fn) in enumerate(parts):
+        progress(k / len(parts))
         sections.append(f"<h2>{_esc(title)}</h2>" + fn())
     return write_html(path, TITLE, sections)
 

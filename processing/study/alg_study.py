@@ -150,7 +150,7 @@ class Study(InsarFusionAlgorithm):
                    skip=drivers.gwr_skip(plan, n_sig))
         ols_skip = "no REGIONS given" if not plan.regions_layer else \
             "no interannual change raster" if not plan.explanatory else None
-        chain.step("ols", "OLS per region", lambda st: drivers.ols(plan, st), n + 4, skip=ols_skip)
+        chain.step("ols", "OLS per region", lambda st: drivers.ols(plan, st), 4, skip=ols_skip)
         chain.step("sites", "Time series at the sites", lambda st: drivers.sites(plan, st),
                    skip=None if plan.sites_layer else "no SITES and no REGIONS (whose centroids would be the sites)")
         chain.step("coherence", "NDVI–coherence model", lambda st: drivers.coherence(plan, st),

@@ -67,7 +67,9 @@ class Step:
         return plain
 
     def progress(self) -> Progress:
-        """A core Progress over the rest of this step (own work, not a child's)."""
+        """A core Progress for the step's own work, in the slot of one child."""
+        self.feedback.setCurrentStep(min(self.done, self.children - 1))
+        self.done += 1
         fb = self.feedback
         return Progress(lambda f: fb.setProgress(100.0 * f), fb.isCanceled)
 

@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 from osgeo import gdal
 
 from ...core.dates import date_of_field
-from ...core.errors import InputError
+from ...core.errors import Cancelled, InputError
 
 gdal.UseExceptions()
 BACKUP = ".insarfusion-previous"
@@ -75,13 +75,12 @@ def copy_layers(items, gpkg: str, progress=None) -> None:
     """Copy layers into one GeoPackage: items are (source, name, series); the first layer of a source
     (or its |layername=) goes in as `name`, its DYYYYMMDD fields only with series."""
     for k, (src, name, series) in enumerate(items):
-        if progress is not None:
-            progress(k / max(len(items), 1))
-        copy_layer(src, gpkg, name, series)
+        part = progress.sub(k / len(items), (k + 1) / len(items)) if progress is not None else None
+        copy_layer(src, gpkg, name, series, part)
 
 
-def copy_layer(src: str, gpkg: str, name: str, series: bool) -> None:
-    """Copy one layer (see copy_layers)."""
+def copy_layer(src: str, gpkg: str, name: str, series: bool, progress=None) -> None:
+    """Copy one layer (see copy_layers); `progress` (a core Progress) follows GDAL's and can cancel."""
     from osgeo import ogr
 
     path, _, layer_name = src.partition("|layername=")
@@ -94,13 +93,39 @@ def copy_layer(src: str, gpkg: str, name: str, series: bool) -> None:
     defn = layer.GetLayerDefn()
     fields = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     keep = fields if series else [f for f in fields if _not_a_date(f)]
+    points = ogr.GT_Flatten(layer.GetGeomType()) == ogr.wkbPoint
     ds = None
+    if points:  # the plugin's bulk writer: a packed spatial index, and progress all along
+        from ...core.vector_io import add_points_layer, read_points
+        table = read_points(path, src_name, keep)
+        add_points_layer(gpkg, table, name, progress)
+        return
+    state = {"last": -1.0, "cancelled": False}
+
+    def callback(done, _message, _data):
+        if progress is None or done - state["last"] < 0.02:
+            return 1
+        state["last"] = done
+        try:
+            progress(done)
+        except Cancelled:
+            state["cancelled"] = True
+            return 0
+        return 1
     opts = gdal.VectorTranslateOptions(
-        format="GPKG", layers=[src_name], layerName=name,
+        format="GPKG", layers=[src_name], layerName=name, callback=callback,
         accessMode="overwrite" if os.path.exists(gpkg) else None,
         selectFields=None if len(keep) == len(fields) else keep,
         layerCreationOptions=["SPATIAL_INDEX=YES"] if geometry else [])
-    if gdal.VectorTranslate(gpkg, path, options=opts) is None:
+    try:
+        result = gdal.VectorTranslate(gpkg, path, options=opts)
+    except RuntimeError:
+        if state["cancelled"]:
+            raise Cancelled() from None
+        raise
+    if state["cancelled"]:
+        raise Cancelled()
+    if result is None:
         raise RuntimeError(f"could not copy {src} into {gpkg}")
 
 

@@ -100,7 +100,7 @@ def finish(plan: Plan, chain, delivery, folder: str, names, feedback) -> dict:
     chain.step("deliver", "The study GeoPackage and rasters", lambda st: _deliver(plan, st, delivery, gpkg_name, out))
 
     def project(st):
-        b = build(plan, folder, out["gpkg"], qgz_name, _texts(plan, chain), st.progress().check)
+        b = build(plan, folder, out["gpkg"], qgz_name, _texts(plan, chain), st.progress())
         out["project"] = delivery.install(b.path, qgz_name)
         built["layouts"] = b.layouts
         st.note(f"{b.n_layers} layers; print layouts: {', '.join(name for name, _ in b.layouts)}.")
@@ -115,7 +115,7 @@ def finish(plan: Plan, chain, delivery, folder: str, names, feedback) -> dict:
         tmp = os.path.join(plan.work, html_name)
         out["report"] = os.path.join(folder, html_name)
         record = _record(plan, chain, out, built["layouts"], folder)
-        write_report(tmp, record, out["gpkg"], figures, plan.reports, st.progress().check)
+        write_report(tmp, record, out["gpkg"], figures, plan.reports, st.progress())
         delivery.install(tmp, html_name)
         record = _record(plan, chain, out, built["layouts"], folder)
         tmp_json = os.path.join(plan.work, json_name)

@@ -1,7 +1,7 @@
 """The study's QGIS project: every layer styled, in groups, the time-series inspector set on the rate
 layer with the stacks, and the print layouts."""
 import os
-from typing import Dict, List, Tuple
+from typing import Dict
 
 from qgis.core import (QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer, QgsRectangle,
                        QgsReferencedRectangle, QgsVectorLayer)
@@ -35,13 +35,14 @@ def _add(project, groups, layer, group, visible, built):
     return layer
 
 
-def _vectors(project, groups, plan: Plan, gpkg: str, built) -> Dict[str, object]:
+def _vectors(project, groups, plan: Plan, gpkg: str, built, progress) -> Dict[str, object]:
     """The published layers, styled by the default style saved with each in the GeoPackage; the GWR
     layer again per coefficient and the change per region per change (styled here)."""
     from .styles import values
 
     layers = {}
-    for p in plan.published:
+    for k, p in enumerate(plan.published):
+        progress(k / max(len(plan.published), 1))
         uri = f"{gpkg}|layername={p.name}"
         copies = [(p.name, p.title, "", p.visible)]
         if p.name == "gwr":
@@ -114,9 +115,9 @@ def legend_titles(plan: Plan, layers) -> Dict[str, str]:
     return out
 
 
-def build(plan: Plan, folder: str, gpkg: str, name: str, texts: Dict[str, str], check) -> Built:
+def build(plan: Plan, folder: str, gpkg: str, name: str, texts: Dict[str, str], progress) -> Built:
     """Write the project beside the delivered gpkg and rasters, under a temporary name in `folder`
-    (built.path; the caller moves it to `name`); check() often (cancel)."""
+    (built.path; the caller moves it to `name`); progress: a core Progress (reported often: cancel)."""
     built = Built()
     project = QgsProject()
     project.setTitle("InSAR Fusion study")
@@ -127,9 +128,9 @@ def build(plan: Plan, folder: str, gpkg: str, name: str, texts: Dict[str, str], 
     project.setFileName(tmp)  # first: the inspector's folders are stored relative to it
     root = project.layerTreeRoot()
     groups = {g: root.addGroup(g) for g in GROUPS}
-    layers = _vectors(project, groups, plan, gpkg, built)
-    check()
-    for r in plan.rasters:
+    layers = _vectors(project, groups, plan, gpkg, built, progress.sub(0.0, 0.3))
+    for k, r in enumerate(plan.rasters):
+        progress(0.3 + 0.1 * k / len(plan.rasters))
         _add(project, groups, QgsRasterLayer(r.source, r.title, "gdal"), r.group, r.visible, built)
     if plan.dem is not None and plan.numbers.get("dem_path"):
         dem = QgsRasterLayer(plan.numbers["dem_path"], "DEM (hillshade)", "gdal")
@@ -147,10 +148,12 @@ def build(plan: Plan, folder: str, gpkg: str, name: str, texts: Dict[str, str], 
         _inspector(project, plan, layers["rate"])
     extent = _extent(layers)
     project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(extent, crs))
-    check()
-    for layout in layouts.build(project, layers, legend_titles(plan, layers), extent, texts, check):
-        built.layouts.append((layout.name(), layouts.page_png(layout)))
-        check()
+    progress(0.45)
+    made = layouts.build(project, layers, legend_titles(plan, layers), extent, texts, lambda: progress(0.5))
+    for k, layout in enumerate(made):
+        progress(0.5 + 0.45 * k / max(len(made), 1))
+        built.layouts.append((layout.name(), layouts.page_png(layout)))  # one QGIS call: not interruptible
+    progress(0.97)
     if not project.write(tmp):
         raise OSError(f"could not write the project {tmp}: {project.error()}")
     built.path, built.n_layers = tmp, len(project.mapLayers())

@@ -22,17 +22,23 @@ def _values(value) -> list:
     return [value]
 
 
-def file_paths(value, name: str, context) -> List[str]:
-    """The files behind a multiple-input value: paths, project layers (object, id or name) or folders."""
+def file_paths(value, name: str, context, keep_layer: bool = False) -> List[str]:
+    """The files behind a multiple-input value: paths, project layers (object, id or name) or folders;
+    with keep_layer a '|layername=' part is kept (one layer of a GeoPackage)."""
     out = []
     project = context.project()
+
+    def path_of(source):
+        head, _, layer = source.partition("|layername=")
+        head = os.path.expanduser(head.split("|")[0])
+        return f"{head}|layername={layer.split('|')[0]}" if keep_layer and layer else head
     for v in _values(value):
         if isinstance(v, QgsMapLayer):
-            out.append(v.source().split("|")[0])
+            out.append(path_of(v.source()))
             continue
         text = str(v)
         if os.path.exists(os.path.expanduser(text.split("|")[0])):
-            out.append(os.path.expanduser(text.split("|")[0]))
+            out.append(path_of(text))
             continue
         layer = project.mapLayer(text) if project is not None else None
         if layer is None and project is not None:
@@ -40,7 +46,7 @@ def file_paths(value, name: str, context) -> List[str]:
             layer = found[0] if found else None
         if layer is None:
             raise InputError(f"{name}: '{text}' does not exist (neither a file nor a layer of the project).")
-        out.append(layer.source().split("|")[0])
+        out.append(path_of(layer.source()))
     return out
 
 
@@ -55,12 +61,12 @@ def _given(alg, parameters, name, context):
 
 
 def resolve(alg, parameters, context, work: str) -> Plan:
-    paths = file_paths(parameters.get("TRACKS"), "TRACKS", context)
+    paths = file_paths(parameters.get("TRACKS"), "TRACKS", context, keep_layer=True)
     if not paths:
         raise InputError("Give at least one InSAR track in TRACKS (an EGMS CSV, a PS layer, a MintPy or "
                          "LiCSBAS file, or a dated GeoTIFF stack).")
     for p in paths:
-        problem = csv_truncation(p)
+        problem = csv_truncation(p.split("|")[0])
         if problem:
             raise InputError(f"TRACKS: {problem}")
     names = track_names(paths, alg.parameterAsString(parameters, "TRACK_NAMES", context))

@@ -5,7 +5,7 @@ import os
 
 from ...core.errors import InputError
 from ...core.study.inputs import change_years, nearest_in_time
-from ...core.study.layers import feature_count, join_change, rows
+from ...core.study.layers import feature_count, join_change, merge_tracks, rows
 from .plan import CHANGE_PREFIX, Plan
 
 G_DRIVERS, G_REGRESSION, G_COHERENCE, G_TABLES = "Drivers", "Regression", "Coherence", "Tables"
@@ -91,17 +91,10 @@ def gwr(plan: Plan, st) -> None:
 
 def ols(plan: Plan, st) -> None:
     """velocity ~ each change separately, per region, over every point of every track (Table 3)."""
-    slim = []
-    for t in plan.tracks:
-        out = plan.path(f"{t.slug}_points")
-        st.run("native:retainfields", {"INPUT": t.corrected, "FIELDS": ["pid", "velocity"], "OUTPUT": out},
-               f"{t.name}: pid, velocity" + (" (offset removed)" if t.spliced else ""))
-        slim.append(out)
-    both = slim[0]
-    if len(slim) > 1:
-        both = plan.path("all_tracks")
-        st.run("native:mergevectorlayers", {"LAYERS": slim, "CRS": plan.crs_authid or plan.crs_wkt,
-                                            "OUTPUT": both}, "every track")
+    both = plan.path("all_tracks")
+    n = merge_tracks([(t.corrected, t.name) for t in plan.tracks], both, st.progress())
+    st.note(f"{n} points of {len(plan.tracks)} track(s)" + (", the secondaries with their splice offset removed"
+                                                            if len(plan.tracks) > 1 else "") + ".")
     raw = plan.path("region_points_raw")
     st.run("samplerasters", {"INPUT": both, "RASTERS": [plan.change[k] for k in plan.explanatory],
                              "METHOD": 1, "FIELD_PREFIX": "", "OUTPUT": raw}, "changes at every point")

@@ -14,7 +14,12 @@ def tracks(plan: Plan, st) -> None:
     """Import every track into the point layout; convert it to vertical where θ or los_up is known."""
     for k, t in enumerate(plan.tracks):
         t.los = plan.path(f"{t.slug}_los")
-        params = {"INPUT": t.source, "FORMAT": 0, "CRS": plan.numbers["csv_crs"], "OUTPUT": t.los}
+        source = t.source
+        if "|layername=" in source:  # one layer of a GeoPackage: importpoints reads a file's first layer
+            from .deliver import copy_layer
+            source = plan.path(f"{t.slug}_input")
+            copy_layer(t.source, source, t.slug, series=True)
+        params = {"INPUT": source, "FORMAT": 0, "CRS": plan.numbers["csv_crs"], "OUTPUT": t.los}
         if plan.crs_authid:
             params["TARGET_CRS"] = plan.crs_authid
         res = st.run("importpoints", params, f"import {t.name}")

@@ -55,6 +55,8 @@ CANCEL: Dict[str, Union[Callable, tuple]] = {
                                     "OUTPUT_TABLE": _g(o, "series.gpkg"),
                                     "OUTPUT_CORRELATION": _g(o, "corr.gpkg"),
                                     "OUTPUT_LAGS": _g(o, "lags.gpkg"), "OUTPUT_HTML": _g(o, "sites.html")},
+    "study": lambda b, o: {"TRACKS": [b.ref, b.sec], "NDVI": b.months(), "REGIONS": b.regions,
+                           "OUTPUT_FOLDER": _g(o, "study")},
     "samplescene": lambda b, o: {"OUTPUT_FOLDER": _g(o, "scene"), "SIZE": 0, "SEED": 3,
                                  "LOAD_LAYERS": False},
 }

@@ -312,3 +312,46 @@ def constant_regressor_has_no_fit(ctx: Ctx) -> None:
     assert const.any() and np.isnan(t["slope"][const]).all()
     assert np.isfinite(t["slope"][~const]).all()
     assert "constant dndvi" in ctx.log
+
+
+# --- the whole study --------------------------------------------------------------------------------
+def _study(ctx: Ctx) -> dict:
+    import json
+    folder = ctx.params["OUTPUT_FOLDER"]
+    for name in ("study.gpkg", "study.qgz", "study.html", "study.json"):
+        assert os.path.getsize(os.path.join(folder, name)) > 0, name
+    with open(os.path.join(folder, "study.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def study_valid(ctx: Ctx) -> None:
+    """The three outputs and the record; the rate layer holds no inf; every step ran or says why not."""
+    record = _study(ctx)
+    ds = ogr.Open(os.path.join(ctx.params["OUTPUT_FOLDER"], "study.gpkg"))
+    lyr = ds.GetLayerByName("rate")
+    assert lyr is not None and lyr.GetFeatureCount() > 0
+    for f in lyr:
+        v = f.GetField("velocity")
+        assert v is None or math.isfinite(v)
+    for step in record["steps"]:
+        assert step["status"] == "ok" or step["reason"], step
+
+
+def study_same_steps(ctx: Ctx) -> None:
+    """study_valid, and the same steps ran as in the valid run (the input only changed form)."""
+    study_valid(ctx)
+    import json
+    with open(os.path.join(ctx.valid_params["OUTPUT_FOLDER"], "study.json"), encoding="utf-8") as f:
+        valid = json.load(f)
+    mine = _study(ctx)
+    assert [(s["key"], s["status"]) for s in mine["steps"]] == [(s["key"], s["status"]) for s in valid["steps"]]
+
+
+def study_skipped(step: str, words: str):
+    """study_valid, and `step` was skipped for a reason matching `words`."""
+    def check(ctx: Ctx) -> None:
+        import re
+        study_valid(ctx)
+        s = next(s for s in _study(ctx)["steps"] if s["key"] == step)
+        assert s["status"] == "skipped" and re.search(words, s["reason"]), s
+    return check

@@ -308,3 +308,14 @@ register(
                                          "LOAD_LAYERS": False},
             {}),
 )
+
+# --- the whole study ----------------------------------------------------------------------------------
+register(
+    Example("study", lambda d, o: {"TRACKS": d.pts, "NDVI": d.stack("ndvi"), "REGIONS": d.regions,
+                                   "RATE_THRESHOLD": 2.0, "RADIUS": 3000.0, "OUTPUT_FOLDER": _g(o, "study")},
+            {"TRACKS": "points", "NDVI": "dated", "REGIONS": "polygons"},
+            check=c.study_valid,
+            expect={"TRACKS:empty_layer": Err(r"Import the tracks.*holds no points"),
+                    "NDVI:all_nodata": Ok(c.study_valid, "one month without data: the change uses July 2019, "
+                                                         "July and January 2020; the site series has a gap")}),
+)

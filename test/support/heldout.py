@@ -12,7 +12,6 @@ what a user would bring to insarfusion:study, with the truth planted in it.
 """
 import csv
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 

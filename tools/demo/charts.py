@@ -5,7 +5,7 @@ The maps are the study's own print layouts (figures/*.png); the charts the plugi
 Fig. 8, pair network Fig. 2, OLS Fig. 9, coherence error histogram) come from core/*/charts.py.
 """
 import datetime as dt
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 
