@@ -53,3 +53,22 @@ def hardening_big(scene, tmp_path_factory):
     import hbig
 
     return hbig.build(scene, tmp_path_factory.mktemp("hardening_big"))
+
+
+@pytest.fixture(scope="session")
+def heldout_study(provider, tmp_path_factory):
+    """insarfusion:study run once on the held-out data (test/support/heldout.py), as a user would:
+    (data, output folder, results, record of the run)."""
+    import json
+
+    import heldout
+
+    data = heldout.build(tmp_path_factory.mktemp("heldout"))
+    out = tmp_path_factory.mktemp("study") / "out"
+    params = {"TRACKS": data.tracks, "NDVI": [data.stack("ndvi")], "SOIL_MOISTURE": [data.stack("soil_moisture")],
+              "PRECIPITATION": [data.stack("precipitation")], "REGIONS": data.regions, "REGION_FIELD": "zone",
+              "OUTPUT_FOLDER": str(out)}
+    res, _ = iftest.run_alg("study", params)
+    with open(out / "study.json", encoding="utf-8") as f:
+        record = json.load(f)
+    return data, out, res, record

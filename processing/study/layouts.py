@@ -2,7 +2,7 @@
 and their pages as PNG for the report: the report shows exactly what the layouts print."""
 from typing import Dict, List, Sequence, Tuple
 
-from qgis.core import (QgsLayerTree, QgsLayoutExporter, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap,
+from qgis.core import (QgsLayoutExporter, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap,
                        QgsLegendStyle, QgsTextFormat,
                        QgsLayoutItemPage, QgsLayoutItemPicture, QgsLayoutItemScaleBar, QgsLayoutPoint,
                        QgsLayoutSize, QgsPrintLayout, QgsRectangle, QgsUnitTypes)
@@ -43,13 +43,12 @@ def _legend(layout, m, layers: Sequence, x: float, y: float, size: int = 9):
     legend = QgsLayoutItemLegend(layout)
     legend.setTitle("")
     legend.setLinkedMap(m)
-    legend.setAutoUpdateModel(False)
-    root = QgsLayerTree()
+    legend.setAutoUpdateModel(False)  # the legend's own copy of the layer tree, saved with it
+    root = legend.model().rootGroup()
+    root.removeAllChildren()
     for layer, title in layers:
         node = root.addLayer(layer)
         node.setCustomProperty("legend/title-label", title)
-    legend.model().setRootGroup(root)
-    legend._root = root  # keep the tree alive as long as the item
     for part, pts in ((QgsLegendStyle.Style.Subgroup, size), (QgsLegendStyle.Style.SymbolLabel, size - 1)):
         legend.rstyle(part).setFont(QFont("DejaVu Sans", pts, QFont.Weight.Bold if pts == size else
                                           QFont.Weight.Normal))

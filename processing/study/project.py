@@ -90,6 +90,24 @@ def _stack_layers(project, groups, plan: Plan, built) -> None:
     plan.numbers["stack_layer_ids"] = ids
 
 
+def _transforms(project) -> None:
+    """Choose the datum transformation for every layer CRS that differs from the project's (QGIS's
+    best available one), and keep it in the project: opening it then asks the user nothing."""
+    from qgis.core import QgsDatumTransform
+
+    context = project.transformContext()
+    done = set()
+    for layer in project.mapLayers().values():
+        src, dst = layer.crs(), project.crs()
+        if not src.isValid() or src == dst or src.authid() in done:
+            continue
+        done.add(src.authid())
+        operations = [op for op in QgsDatumTransform.operations(src, dst) if op.isAvailable]
+        if len(operations) > 1:
+            context.addCoordinateOperation(src, dst, operations[0].proj)
+    project.setTransformContext(context)
+
+
 def _extent(layers: Dict[str, object]) -> QgsRectangle:
     extent = QgsRectangle()
     for key in ("rate", "regions", "study_area"):
@@ -144,6 +162,7 @@ def build(plan: Plan, folder: str, gpkg: str, name: str, texts: Dict[str, str], 
             root.removeChildNode(groups[g])
     if built.invalid:
         raise InputError("The study's project could not load: " + "; ".join(built.invalid))
+    _transforms(project)
     if "rate" in layers:
         _inspector(project, plan, layers["rate"])
     extent = _extent(layers)

@@ -7,7 +7,10 @@ BACKED = [("screen", "THRESHOLD", "significant_rate", 12.5),
           ("gwr", "BANDWIDTH", "gwr_bandwidth", 750.0),
           ("sitetimeseries", "RADIUS", "site_radius", 1500.0),
           ("predictcoherence", "NDVI_LIMIT", "ndvi_limit", 0.35),
-          ("masklowcoherence", "NDVI_LIMIT", "ndvi_limit", 0.35)]
+          ("masklowcoherence", "NDVI_LIMIT", "ndvi_limit", 0.35),
+          ("study", "RATE_THRESHOLD", "significant_rate", 12.5),
+          ("study", "BANDWIDTH", "gwr_bandwidth", 750.0),
+          ("study", "RADIUS", "site_radius", 1500.0)]
 
 
 @pytest.mark.parametrize("alg_id,param,key,new", BACKED)

@@ -19,16 +19,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def run(provider, tmp_path_factory):
-    data = heldout.build(tmp_path_factory.mktemp("heldout"))
-    out = tmp_path_factory.mktemp("study") / "out"
-    params = {"TRACKS": data.tracks, "NDVI": [data.stack("ndvi")], "SOIL_MOISTURE": [data.stack("soil_moisture")],
-              "PRECIPITATION": [data.stack("precipitation")], "REGIONS": data.regions, "REGION_FIELD": "zone",
-              "OUTPUT_FOLDER": str(out)}
-    res, log = iftest.run_alg("study", params)
-    with open(out / "study.json", encoding="utf-8") as f:
-        record = json.load(f)
-    return data, out, res, log, record
+def run(heldout_study):
+    data, out, res, record = heldout_study
+    return data, out, res, None, record
 
 
 def _rows(path, layer):
