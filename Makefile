@@ -25,7 +25,7 @@ help:
 	@echo "make install  link the plugin into the default QGIS profile and enable it"
 	@echo "make package  dist/insar_fusion-$(VERSION).zip for 'Install from ZIP'"
 	@echo "make bench    benchmarks against peers (mgwr, QGIS native algorithms, numpy)"
-	@echo "make qgis     open QGIS with the plugin and the demo project"
+	@echo "make qgis     open QGIS with the plugin and the demo's study project"
 	@echo "make demo-docs  the report's key figures and a QGIS screenshot into docs/"
 
 # Debian packages, installed only when missing.
@@ -89,15 +89,15 @@ bench: venv
 	$(VPY) bench/run.py $(if $(QUICK),--quick,)
 
 qgis: deps install
-	@test -f $(OUT)/insar_fusion_demo.qgz || $(MAKE) demo
-	$(PY) tools/open_qgis.py --project $(OUT)/insar_fusion_demo.qgz
+	@test -f $(OUT)/study.qgz || $(MAKE) demo
+	$(PY) tools/open_qgis.py --project $(OUT)/study.qgz
 
 # The README's figures: the report's key charts and the project in QGIS under Xvfb, into docs/.
 demo-docs: deps
 	@test -f $(OUT)/report.json || $(MAKE) demo
 	for f in rate_map overlap gwr_local_r2 gwr_coefficients ols_p1 site_p1 heatmaps lags coherence_models; do \
 	  cp $(OUT)/figures/report_$$f.png docs/report_$$f.png; done
-	$(PY) tools/open_qgis.py --xvfb --project $(OUT)/insar_fusion_demo.qgz --screenshot docs/demo_project.png
+	$(PY) tools/open_qgis.py --xvfb --project $(OUT)/study.qgz --screenshot docs/demo_project.png
 
 clean:
 	rm -rf $(OUT) dist .qgis-settings bench/results

@@ -1,7 +1,8 @@
-"""make demo: the whole InSAR Fusion analysis on the bundled sample scene, headless.
+"""make demo: insarfusion:study on the bundled sample scene, headless, then the study's results
+against the scene's planted truth and the papers' figures.
 
-Every step runs a plugin algorithm through processing.run; outputs go to --out:
-results.gpkg, insar_fusion_demo.qgz, report.html (+ report.json). See docs/demo.md.
+Outputs go to --out: the study's study.gpkg, study.qgz, study.html, and the demo's report.html
+(+ report.json). See docs/demo.md.
 """
 import os
 import sys

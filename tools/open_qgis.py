@@ -1,4 +1,4 @@
-"""make qgis: open QGIS with the plugin and the demo project.
+"""make qgis: open QGIS with the plugin and the demo's study project (study.qgz).
 
 With a display ($DISPLAY set): the real QGIS desktop with your profile (`make install` linked the
 plugin into it). Without one, or with --xvfb: QGIS under Xvfb in a throw-away profile, the inspector
@@ -20,7 +20,7 @@ import desktop  # noqa: E402  (tools/desktop.py)
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--project", default="demo_output/insar_fusion_demo.qgz")
+    ap.add_argument("--project", default="demo_output/study.qgz")
     ap.add_argument("--screenshot", help="PNG to save under Xvfb (default: beside the project)")
     ap.add_argument("--xvfb", action="store_true", help="use Xvfb even when a display is available")
     ap.add_argument("--timeout", type=float, default=240)

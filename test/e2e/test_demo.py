@@ -1,8 +1,10 @@
-"""`make demo` end to end: the real pipeline on the small scene into a temporary folder (about a minute).
+"""`make demo` end to end: insarfusion:study on the small scene into a temporary folder, then the
+truth report (a minute or two).
 
-Checks the three outputs: results.gpkg holds every layer and table; insar_fusion_demo.qgz opens with
-QgsProject, every layer valid and styled, the inspector configured; report.html is self-contained
-and its planted-against-recovered table (report.json) is within tolerance everywhere.
+Checks the outputs: study.gpkg and demo.gpkg hold every layer and table; study.qgz opens with
+QgsProject, every layer valid and styled, the print layouts there, the inspector configured;
+report.html is self-contained and its planted-against-recovered table (report.json) is within
+tolerance everywhere.
 """
 import json
 import os
@@ -18,11 +20,11 @@ import iftest
 
 pytestmark = pytest.mark.slow
 
-LAYERS = {"regions", "footprints", "t128_los", "t026_los", "t128_vertical", "t026_vertical", "vertical_rate",
-          "overlap_pairs", "significant", "seasonal", "seasonal_t128", "seasonal_t026", "change_table",
-          "sampled", "region_points", "gwr", "gwr_farmland", "ols_regions", "sites", "site_series", "site_correlation",
-          "site_lags", "coherence_models", "coherence_samples", "reliability", "baseline_decorrelation",
-          "network_t128", "network_t026"}
+LAYERS = {"regions", "t128_los", "t026_los", "t128_vertical", "t026_vertical", "t026_spliced", "rate",
+          "overlap_pairs_t026", "significant", "seasonal", "seasonal_t128", "seasonal_t026", "change_table",
+          "regions_change", "region_points", "gwr", "ols_regions", "sites", "site_series", "site_correlation",
+          "site_lags", "coherence_models", "coherence_samples", "reliability"}
+DEMO_LAYERS = {"gwr_farmland", "baseline_decorrelation", "network_t128", "network_t026"}
 TABLES = {"change_table", "ols_regions", "site_series", "site_correlation", "site_lags", "coherence_models",
           "baseline_decorrelation", "network_t128", "network_t026"}
 STYLED_VECTOR = {"graduatedSymbol", "categorizedSymbol", "RuleRenderer"}
@@ -42,24 +44,29 @@ def test_demo_exits_zero_and_prints_the_summary_with_every_step(demo):
     out, proc = demo
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     summary = proc.stdout[proc.stdout.index("InSAR Fusion demo: summary"):]
-    for n in range(1, 13):
+    for n in range(1, 6):
         assert re.search(rf"^\s+{n} .+ s$", summary, re.M), f"step {n} missing or not ok:\n{summary}"
     assert "FAILED" not in summary and "NOT RUN" not in summary
-    assert (out / "results.gpkg").exists() and (out / "insar_fusion_demo.qgz").exists()
-    assert (out / "report.html").exists()
+    for name in ("study.gpkg", "study.qgz", "study.html", "study.json", "report.html", "demo.gpkg"):
+        assert (out / name).exists(), name
+    for k in range(1, 14):  # the study's own steps, as it ran them
+        assert f"Step {k}/13: " in proc.stdout
 
 
-def test_results_geopackage_holds_every_layer_and_table(demo):
+def test_the_geopackages_hold_every_layer_and_table(demo):
     out, _ = demo
-    ds = ogr.Open(str(out / "results.gpkg"))
+    for gpkg, wanted in (("study.gpkg", LAYERS), ("demo.gpkg", DEMO_LAYERS)):
+        ds = ogr.Open(str(out / gpkg))
+        layers = {ds.GetLayer(i).GetName(): ds.GetLayer(i) for i in range(ds.GetLayerCount())}
+        assert wanted <= set(layers), wanted - set(layers)
+        for name in wanted:
+            lyr = layers[name]
+            assert lyr.GetFeatureCount() > 0, name
+            assert (lyr.GetGeomType() == ogr.wkbNone) == (name in TABLES), name
+    ds = ogr.Open(str(out / "study.gpkg"))
     layers = {ds.GetLayer(i).GetName(): ds.GetLayer(i) for i in range(ds.GetLayerCount())}
-    assert LAYERS <= set(layers), LAYERS - set(layers)
-    for name in LAYERS:
-        lyr = layers[name]
-        assert lyr.GetFeatureCount() > 0, name
-        assert (lyr.GetGeomType() == ogr.wkbNone) == (name in TABLES), name
-    fields = [layers["vertical_rate"].GetLayerDefn().GetFieldDefn(i).GetName()
-              for i in range(layers["vertical_rate"].GetLayerDefn().GetFieldCount())]
+    fields = [layers["rate"].GetLayerDefn().GetFieldDefn(i).GetName()
+              for i in range(layers["rate"].GetLayerDefn().GetFieldCount())]
     assert "velocity" in fields and sum(f.startswith("D20") for f in fields) == 55  # T128's dates
     gwr = [layers["gwr"].GetLayerDefn().GetFieldDefn(i).GetName()
            for i in range(layers["gwr"].GetLayerDefn().GetFieldCount())]
@@ -73,17 +80,18 @@ def test_project_opens_with_every_layer_valid_styled_and_the_inspector_configure
 
     out, _ = demo
     project = QgsProject.instance()
-    assert project.read(str(out / "insar_fusion_demo.qgz"))
+    assert project.read(str(out / "study.qgz"))
     try:
         layers = list(project.mapLayers().values())
-        assert len(layers) >= 40
+        assert len(layers) >= 30
+        assert len(project.layoutManager().printLayouts()) >= 3
         for layer in layers:
             assert layer.isValid(), layer.name()
             if isinstance(layer, QgsVectorLayer) and layer.isSpatial():
                 assert layer.renderer().type() in STYLED_VECTOR, (layer.name(), layer.renderer().type())
             elif isinstance(layer, QgsRasterLayer):
                 assert layer.renderer().type() in STYLED_RASTER, (layer.name(), layer.renderer().type())
-        rate = next(lyr for lyr in layers if lyr.source().endswith("layername=vertical_rate"))
+        rate = next(lyr for lyr in layers if lyr.source().endswith("layername=rate"))
         ranges = rate.renderer().ranges()
         assert rate.renderer().classAttribute() == "velocity"
         assert ranges[0].lowerValue() < 0 < ranges[-1].upperValue()
@@ -91,7 +99,7 @@ def test_project_opens_with_every_layer_valid_styled_and_the_inspector_configure
         assert middle.lowerValue() == pytest.approx(-middle.upperValue())  # centred on 0
         assert ranges[0].symbol().color().red() > ranges[0].symbol().color().blue()  # subsidence red
         groups = [g.name() for g in project.layerTreeRoot().children()]
-        assert groups[:3] == ["Sites and regions", "InSAR deformation", "Regression"] and "Tables" in groups
+        assert groups[:3] == ["Sites and regions", "Deformation", "Regression"] and "Tables" in groups
         text, ok = project.readEntry("insar_fusion", "inspector/sources")
         assert ok
         stored = json.loads(text)
@@ -135,10 +143,10 @@ def test_make_qgis_opens_the_project_and_the_inspector_charts_a_farmland_point(d
     out, _ = demo
     shot, status = tmp_path / "shot.png", tmp_path / "status.json"
     subprocess.run([sys.executable, os.path.join(iftest.REPO, "tools", "open_qgis.py"), "--xvfb", "--project",
-                    str(out / "insar_fusion_demo.qgz"), "--screenshot", str(shot), "--status", str(status)],
+                    str(out / "study.qgz"), "--screenshot", str(shot), "--status", str(status)],
                    capture_output=True, text=True, timeout=400)
     st = json.loads(status.read_text())
-    assert st["layers"] >= 40 and st["invalid"] == [], st
+    assert st["layers"] >= 30 and st["invalid"] == [], st
     assert st["inspector"] and st["charts"], st  # the sources restored from the project, a point charted
     truth = json.loads((out / "scene" / "truth.json").read_text())["lags_days"]
     lags = next(iter(st["lags"].values()))  # the clicked point in P1: its 2000 m circle
