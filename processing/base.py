@@ -193,7 +193,7 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
             if not isinstance(p, _INPUTS):
                 continue
             raster = isinstance(p, QgsProcessingParameterRasterLayer) or (
-                isinstance(p, QgsProcessingParameterMultipleLayers) and p.layerType() == QgsProcessing.TypeRaster)
+                isinstance(p, QgsProcessingParameterMultipleLayers) and p.layerType() == QgsProcessing.SourceType.TypeRaster)
             for path in _paths(value):
                 if not os.path.exists(path):
                     if qgis_failed and os.path.isabs(path) and QgsProject.instance().mapLayer(path) is None:

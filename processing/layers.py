@@ -44,7 +44,7 @@ def read_point_table(alg, parameters, name, context, fields=None, allow_empty=Fa
 
 
 def _require_points(wkb_type, name):
-    if QgsWkbTypes.geometryType(wkb_type) != QgsWkbTypes.PointGeometry:
+    if QgsWkbTypes.geometryType(wkb_type) != QgsWkbTypes.GeometryType.PointGeometry:
         raise InputError(f"{name} must be a point layer.")
 
 

@@ -10,7 +10,7 @@ def _values(layer, field):
     idx = layer.fields().indexOf(field)
     if idx < 0:
         return np.empty(0)
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([idx])
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry).setSubsetOfAttributes([idx])
     vals = []
     for f in layer.getFeatures(request):
         v = f.attribute(idx)
@@ -116,8 +116,8 @@ def _raster_sample(layer, tiles=8, size=32):
         return np.empty(0)
     px, py = ext.width() / w, ext.height() / h
     bw, bh = min(size, w), min(size, h)
-    dtypes = {Qgis.Float32: np.float32, Qgis.Float64: np.float64, Qgis.Int16: np.int16,
-              Qgis.UInt16: np.uint16, Qgis.Int32: np.int32, Qgis.UInt32: np.uint32, Qgis.Byte: np.uint8}
+    dtypes = {Qgis.DataType.Float32: np.float32, Qgis.DataType.Float64: np.float64, Qgis.DataType.Int16: np.int16,
+              Qgis.DataType.UInt16: np.uint16, Qgis.DataType.Int32: np.int32, Qgis.DataType.UInt32: np.uint32, Qgis.DataType.Byte: np.uint8}
     parts = []
     for cy in sorted({int(v) for v in np.linspace(0, h - bh, tiles)}):
         for cx in sorted({int(v) for v in np.linspace(0, w - bw, tiles)}):
@@ -166,7 +166,7 @@ def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops
             v = lo + f * (hi - lo)
             items.append(QgsColorRampShader.ColorRampItem(v, color_ramp.color(f), f"{v:.3g}"))
         crs = QgsColorRampShader(lo, hi)
-        crs.setColorRampType(QgsColorRampShader.Interpolated)
+        crs.setColorRampType(QgsColorRampShader.Type.Interpolated)
         crs.setClip(False)
         crs.setColorRampItemList(items)
         crs.setSourceColorRamp(color_ramp.clone())

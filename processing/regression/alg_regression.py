@@ -47,21 +47,21 @@ fitted line, the confidence band of the mean and the prediction band; the residu
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("Input points"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("Input points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(
             self.DEPENDENT, self.tr("Dependent variable"), None, self.INPUT,
-            QgsProcessingParameterField.Numeric))
+            QgsProcessingParameterField.DataType.Numeric))
         self.addParameter(QgsProcessingParameterField(
             self.EXPLANATORY, self.tr("Explanatory variables (each regressed separately)"), None,
-            self.INPUT, QgsProcessingParameterField.Numeric, allowMultiple=True))
+            self.INPUT, QgsProcessingParameterField.DataType.Numeric, allowMultiple=True))
         self.addParameter(QgsProcessingParameterField(
             self.GROUP_FIELD, self.tr("Group field (e.g. region)"), None, self.INPUT,
-            QgsProcessingParameterField.Any, optional=True))
+            QgsProcessingParameterField.DataType.Any, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.CONFIDENCE, self.tr("Confidence level"), QgsProcessingParameterNumber.Double, 0.95,
+            self.CONFIDENCE, self.tr("Confidence level"), QgsProcessingParameterNumber.Type.Double, 0.95,
             minValue=0.5, maxValue=0.9999))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_TABLE, self.tr("Regression table"), QgsProcessing.TypeVector))
+            self.OUTPUT_TABLE, self.tr("Regression table"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, self.tr("Regression report"), self.tr("HTML files (*.html)")))
         self.addOutput(QgsProcessingOutputNumber("N_FITS", "Number of regressions"))
