@@ -179,7 +179,7 @@ def decompose_tracks(tracks, cell_size: float = 100.0, radius: Optional[float] =
                      point_ids: Optional[np.ndarray] = None, min_points: int = 1,
                      max_condition: float = 10.0, north_velocity: float = 0.0, series: bool = False,
                      date_step: int = 6, velocity_from_series: bool = False,
-                     progress: Optional[Progress] = None) -> Result:
+                     resampling: str = "nearest", progress: Optional[Progress] = None) -> Result:
     """Tracks (gridding.Track) to east and up on a grid of cell_size, or at the first track's
     points within `radius`; with `series`, also on common dates."""
     from . import gridding
@@ -219,7 +219,8 @@ def decompose_tracks(tracks, cell_size: float = 100.0, radius: Optional[float] =
         dates = gridding.common_dates([t.dates for t in tracks], date_step)
         cube = np.stack([gridding.interpolate(t.dates, c.series[keep], dates,
                                               progress=progress.sub(0.55 + 0.3 * i / k,
-                                                                    0.55 + 0.3 * (i + 1) / k))
+                                                                    0.55 + 0.3 * (i + 1) / k),
+                                              method=resampling)
                          for i, (t, c) in enumerate(zip(tracks, cells))], axis=1)
         days = np.array([d.toordinal() for d in dates], float)
         east, up = solve_series(stacked("east")[keep], stacked("north")[keep], stacked("up")[keep],

@@ -5,8 +5,10 @@ multiples of the cell size in the tracks' CRS, 100 m in EPSG:3035 for EGMS); per
 the points are averaged (LOS vector, velocity, series) and the result sits at the cell centre.
 The standard deviation of a track's cell velocity is sqrt(sum s_i^2) / n (independent points).
 At points instead of cells, each point of the first track gathers every track's points within a
-radius. Cell series are then interpolated linearly onto common dates (a regular step inside the
-period every track covers); no value is made up across a gap longer than MAX_GAP days.
+radius. Cell series are then resampled onto common dates (a regular step inside the period
+every track covers): by default each common date takes the track's nearest acquisition (the
+equidistant ones averaged), which is what reproduces the official EGMS L3 series; or linearly.
+No value comes from an acquisition more than MAX_GAP days away (linear: across a longer gap).
 """
 import dataclasses
 import datetime as dt
@@ -162,10 +164,13 @@ def common_dates(date_lists: Sequence[Sequence[dt.date]], step_days: int) -> Lis
 
 
 def interpolate(dates: Sequence[dt.date], series: np.ndarray, targets: Sequence[dt.date],
-                max_gap: float = MAX_GAP, progress: Optional[Progress] = None) -> np.ndarray:
-    """Linear interpolation of every row of `series` (on `dates`) at `targets`; NaN outside a row's
-    valid dates and inside gaps longer than max_gap days."""
+                max_gap: float = MAX_GAP, progress: Optional[Progress] = None,
+                method: str = "nearest") -> np.ndarray:
+    """Every row of `series` (on `dates`) at `targets`: the nearest valid acquisition (equidistant
+    ones averaged) within max_gap days, or linear interpolation without crossing a gap longer
+    than max_gap; NaN outside a row's valid dates."""
     progress = ensure(progress)
+    rows_at = _nearest_rows if method == "nearest" else _interp_rows
     t = np.array([d.toordinal() for d in dates], float)
     tt = np.array([d.toordinal() for d in targets], float)
     order = np.argsort(t)
@@ -173,15 +178,25 @@ def interpolate(dates: Sequence[dt.date], series: np.ndarray, targets: Sequence[
     out = np.full((y.shape[0], len(tt)), np.nan)
     full = np.isfinite(y).all(axis=1)
     if full.any() and len(t) >= 1:
-        out[full] = _interp_rows(t, y[full], tt, max_gap)
+        out[full] = rows_at(t, y[full], tt, max_gap)
     rows = np.flatnonzero(~full)
     for i, r in enumerate(rows):
         ok = np.isfinite(y[r])
         if ok.sum() >= 1:
-            out[r] = _interp_rows(t[ok], y[r:r + 1, ok], tt, max_gap)[0]
+            out[r] = rows_at(t[ok], y[r:r + 1, ok], tt, max_gap)[0]
         if i % 2000 == 0:
             progress(i / max(len(rows), 1))
     progress(1.0)
+    return out
+
+
+def _nearest_rows(t: np.ndarray, y: np.ndarray, tt: np.ndarray, max_gap: float) -> np.ndarray:
+    distance = np.abs(tt[:, None] - t[None, :])  # targets x acquisitions
+    nearest = distance.min(axis=1)
+    w = (distance == nearest[:, None]).astype(float)
+    w /= w.sum(axis=1, keepdims=True)
+    out = y @ w.T
+    out[:, (tt < t[0]) | (tt > t[-1]) | (nearest > max_gap)] = np.nan
     return out
 
 

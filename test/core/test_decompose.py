@@ -129,10 +129,25 @@ def test_interpolation_is_linear_and_leaves_long_gaps_and_the_outside_empty():
     series = np.array([[0.0, 12.0, 24.0, 36.0], [1.0, np.nan, 3.0, 5.0]])
     targets = [dt.date(2019, 12, 30), dt.date(2020, 1, 1), dt.date(2020, 1, 7), dt.date(2020, 3, 1),
                dt.date(2020, 6, 7)]
-    out = gridding.interpolate(dates, series, targets)
+    out = gridding.interpolate(dates, series, targets, method="linear")
     np.testing.assert_allclose(out[0], [np.nan, 0.0, 6.0, np.nan, 30.0])
     assert np.isnan(out[1, 2])  # row 2 lacks 13 January: 1 Jan to 1 Jun is a gap of 152 days
     assert out[1, 4] == pytest.approx(4.0)
+
+
+def test_nearest_resampling_takes_the_nearest_acquisition_and_averages_equidistant_ones():
+    dates = [dt.date(2020, 1, 1), dt.date(2020, 1, 13), dt.date(2020, 1, 25), dt.date(2020, 6, 1)]
+    series = np.array([[0.0, 12.0, 30.0, 50.0]])
+    targets = [dt.date(2020, 1, 3), dt.date(2020, 1, 7), dt.date(2020, 1, 20), dt.date(2020, 1, 25),
+               dt.date(2020, 3, 15), dt.date(2020, 5, 15)]
+    out = gridding.interpolate(dates, series, targets)
+    # 3 Jan: 1 Jan; 7 Jan: 1 and 13 Jan equidistant, averaged; 20 Jan: 25 Jan; 15 Mar: 50 days from
+    # 25 Jan, 78 from 1 Jun; 15 May: 17 days from 1 Jun
+    np.testing.assert_allclose(out[0], [0.0, 6.0, 30.0, 30.0, 30.0, 50.0])
+    # 30 March: 65 days after 25 January, 63 before 1 June: the nearest is within 90 days
+    assert gridding.interpolate(dates, series, [dt.date(2020, 3, 30)])[0, 0] == 50.0
+    assert np.isnan(gridding.interpolate(dates, series, [dt.date(2020, 3, 30)], max_gap=60.0)[0, 0])
+    assert np.isnan(gridding.interpolate(dates, series, [dt.date(2019, 12, 31)])[0, 0])  # before
 
 
 def test_common_dates_are_a_regular_step_inside_the_shared_period():
@@ -160,7 +175,7 @@ def test_series_on_common_dates_recover_planted_linear_motion_from_offset_acquis
 
     a = _track("asc", x, y, asc, geo_rate(asc, v_e, v_u), dates=da, series=los(asc, da))
     d = _track("dsc", x + 5, y - 5, dsc, geo_rate(dsc, v_e, v_u), dates=dd, series=los(dsc, dd))
-    res = decompose_tracks([a, d], 100.0, series=True, date_step=6)
+    res = decompose_tracks([a, d], 100.0, series=True, date_step=6, resampling="linear")
     assert len(res.x) == 2  # cells (0, 0) and (2, 0)
     order = np.argsort(res.x)
     np.testing.assert_allclose(res.solution.up[order], [-6.0, 3.0], atol=1e-12)
@@ -169,7 +184,8 @@ def test_series_on_common_dates_recover_planted_linear_motion_from_offset_acquis
     np.testing.assert_allclose(res.up_series[order], np.outer([-6.0, 3.0], t), atol=1e-9)
     np.testing.assert_allclose(res.east_series[order], np.outer([1.5, -2.0], t), atol=1e-9)
     assert res.dates[0] == dt.date(2020, 1, 6) and (res.dates[1] - res.dates[0]).days == 6
-    fitted = decompose_tracks([a, d], 100.0, series=True, velocity_from_series=True)
+    fitted = decompose_tracks([a, d], 100.0, series=True, velocity_from_series=True,
+                              resampling="linear")
     # EGMS's fit counts years of 365 days; the motion was planted per 365.25 days
     np.testing.assert_allclose(fitted.solution.up[np.argsort(fitted.x)],
                                np.array([-6.0, 3.0]) * 365.0 / 365.25, atol=1e-9)
