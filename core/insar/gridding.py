@@ -73,8 +73,13 @@ def grid_targets(tracks: Sequence[Track], size: float) -> Targets:
     for k in keys:
         members.append((inverse[start:start + len(k)], np.arange(len(k))))
         start += len(k)
-    ids = np.array([f"E{ix * size:g}N{iy * size:g}" for ix, iy in cells], dtype=object)
+    ids = np.array([f"E{_metres(ix * size)}N{_metres(iy * size)}" for ix, iy in cells], dtype=object)
     return Targets((cells[:, 0] + 0.5) * size, (cells[:, 1] + 0.5) * size, ids, members)
+
+
+def _metres(v: float) -> str:
+    """A cell corner for an id: whole metres as integers, else to the millimetre."""
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.3f}".rstrip("0")
 
 
 def point_targets(tracks: Sequence[Track], radius: float, ids: np.ndarray) -> Targets:

@@ -173,13 +173,14 @@ styled by velocity; on a grid, optionally the two velocities as GeoTIFFs.
             write_point_table(self, name, table, context, style=rate_style("velocity"),
                               progress=progress.sub(0.8 + 0.08 * i, 0.88 + 0.08 * i))
             out[name] = self.dest(name)
-        for name, values in ((self.OUTPUT_UP_RASTER, result.solution.up),
-                             (self.OUTPUT_EAST_RASTER, result.solution.east)):
+        for name, values, what in ((self.OUTPUT_UP_RASTER, result.solution.up, "vertical"),
+                                   (self.OUTPUT_EAST_RASTER, result.solution.east, "east-west")):
             path = self.dest(name)
             if not path:
                 continue
             transform, array = cell_raster(result.x, result.y, values, size)
-            write_array(path, Grid(transform, array.shape[1], array.shape[0], first.crs_wkt), array)
+            write_array(path, Grid(transform, array.shape[1], array.shape[0], first.crs_wkt), array,
+                        descriptions=[f"{what} velocity (mm/yr)"])
             style_raster_output(self, context, path, raster_ramp("RdBu", diverging=True))
             out[name] = path
         progress(1.0)

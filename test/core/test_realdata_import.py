@@ -224,3 +224,16 @@ def test_envisat_roipac_interferogram_dates_come_from_the_tags():
 def test_files_that_hold_no_deformation_are_refused_with_the_reason(relative, words):
     with pytest.raises(InputError, match=words):
         import_points(rd.path(relative))
+
+
+def test_string_pids_reach_the_inspector_as_text(tmp_path):
+    """EGMS pids are 10-character strings: the inspector's store must show 166ax5Ofja, not b'...'."""
+    from insar_fusion.core.timeseries.store import read_store
+    from insar_fusion.core.vector_io import write_points
+
+    t = imported(rd.L2B_DSC)
+    path = str(tmp_path / "egms.gpkg")
+    write_points(path, t.subset(np.arange(0, len(t), 50)))
+    store = read_store(path)
+    assert list(store.ids) == list(t.columns["pid"][::50])
+    assert all(isinstance(p, str) for p in store.ids)
