@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..progress import Progress, ensure
 
-BLOCK = 20000  # cells solved at a time (series: cells x dates x tracks values in memory)
+BLOCK_VALUES = 200_000  # cells x tracks x dates solved at a time: bounds memory and the time between cancel checks
 
 
 def los_from_angles(incidence_deg, heading_deg):
@@ -117,8 +117,9 @@ def solve_series(los_east, los_north, los_up, series, velocity_std, years, north
     east = np.full((cells, dates), np.nan)
     up = np.full((cells, dates), np.nan)
     t = np.asarray(years, float)[None, None, :]
-    for c0 in range(0, cells, BLOCK):
-        c1 = min(cells, c0 + BLOCK)
+    block = max(1, BLOCK_VALUES // max(1, series.shape[1] * dates))
+    for c0 in range(0, cells, block):
+        c1 = min(cells, c0 + block)
         d = series[c0:c1] - (n[c0:c1, :, None] * north_velocity * t if north_velocity else 0.0)
         ww = np.broadcast_to(w[c0:c1, :, None], d.shape)
         east[c0:c1], up[c0:c1] = _solve(np.nan_to_num(e[c0:c1]), np.nan_to_num(u[c0:c1]), ww, d)[:2]
@@ -211,7 +212,7 @@ def decompose_tracks(tracks, cell_size: float = 100.0, radius: Optional[float] =
     with np.errstate(invalid="ignore", divide="ignore"):
         coherence = np.where(seen, coherence, 0.0).sum(axis=1) / seen.sum(axis=1)
     counts = np.where(np.isfinite(stacked("velocity")), stacked("count"), 0).sum(axis=1)
-    result = Result(targets.x[keep], targets.y[keep], targets.ids[keep],
+    result = Result(targets.x[keep], targets.y[keep], targets.ids_of(keep),
                     Solution(*(getattr(sol, f.name)[keep] for f in dataclasses.fields(Solution))),
                     counts[keep], coherence, n)
     progress(0.55)

@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import InputError
-from ..progress import Progress, ensure
+from ..progress import Progress, checkpoint, ensure
 
 MAX_GAP = 90.0  # days: a longer gap between acquisitions is not interpolated across
 DATE_BLOCK = 32  # dates averaged at a time
@@ -46,8 +46,14 @@ class Targets:
 
     x: np.ndarray
     y: np.ndarray
-    ids: np.ndarray
+    ids: Optional[np.ndarray]  # None on a grid: see cell_ids
     members: List[Tuple[np.ndarray, np.ndarray]]  # per track: (target index, point index)
+    cells: Optional[np.ndarray] = None  # grid: (column, row) index of each cell
+    size: float = 0.0
+
+    def ids_of(self, keep: np.ndarray) -> np.ndarray:
+        """The ids of the targets selected by `keep`."""
+        return self.ids[keep] if self.ids is not None else cell_ids(self.cells[keep], self.size)
 
 
 def floor_std(std: np.ndarray) -> np.ndarray:
@@ -65,21 +71,36 @@ def grid_targets(tracks: Sequence[Track], size: float) -> Targets:
     """Square cells of `size` aligned to multiples of it; every cell any track falls in."""
     if not size > 0:
         raise InputError(f"The cell size must be positive (got {size:g}).")
-    keys = [np.column_stack([np.floor(t.x / size), np.floor(t.y / size)]).astype(np.int64)
-            for t in tracks]
-    cells, inverse = np.unique(np.concatenate(keys), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    ix = [np.floor(t.x / size).astype(np.int64) for t in tracks]
+    iy = [np.floor(t.y / size).astype(np.int64) for t in tracks]
+    x0, y0 = min(int(a.min()) for a in ix), min(int(a.min()) for a in iy)
+    rows = max(int(a.max()) for a in iy) - y0 + 1
+    keys = [(a - x0) * rows + (b - y0) for a, b in zip(ix, iy)]  # one integer per cell
+    checkpoint()
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    checkpoint()
+    cells = np.column_stack([unique // rows + x0, unique % rows + y0])
     members, start = [], 0
     for k in keys:
         members.append((inverse[start:start + len(k)], np.arange(len(k))))
         start += len(k)
-    ids = np.array([f"E{_metres(ix * size)}N{_metres(iy * size)}" for ix, iy in cells], dtype=object)
-    return Targets((cells[:, 0] + 0.5) * size, (cells[:, 1] + 0.5) * size, ids, members)
+    return Targets((cells[:, 0] + 0.5) * size, (cells[:, 1] + 0.5) * size, None, members, cells, size)
 
 
-def _metres(v: float) -> str:
-    """A cell corner for an id: whole metres as integers, else to the millimetre."""
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.3f}".rstrip("0")
+def _metres(v: np.ndarray) -> np.ndarray:
+    """Cell corners for ids: whole metres as integers, else to the millimetre."""
+    if np.all(v == np.round(v)):
+        return v.astype(np.int64).astype(str)
+    return np.char.rstrip(np.char.rstrip(np.char.mod("%.3f", v), "0"), ".")
+
+
+def cell_ids(cells: np.ndarray, size: float) -> np.ndarray:
+    """'E<x>N<y>' of each cell's lower-left corner in the CRS, e.g. E4597500N1739700."""
+    if len(cells) == 0:
+        return np.empty(0, dtype=object)
+    east = np.char.add("E", _metres(cells[:, 0] * float(size)))
+    north = np.char.add("N", _metres(cells[:, 1] * float(size)))
+    return np.char.add(east, north).astype(object)
 
 
 def point_targets(tracks: Sequence[Track], radius: float, ids: np.ndarray) -> Targets:
@@ -129,8 +150,10 @@ def aggregate(track: Track, target: np.ndarray, point: np.ndarray, n_targets: in
     usable = np.isfinite(track.velocity[point])
     target, point = target[usable], point[usable]
     count = np.bincount(target, minlength=n_targets)
-    mean = {k: _mean(target, getattr(track, k)[point], n_targets)
-            for k in ("east", "north", "up", "velocity", "coherence")}
+    mean = {}
+    for k in ("east", "north", "up", "velocity", "coherence"):
+        mean[k] = _mean(target, getattr(track, k)[point], n_targets)
+        checkpoint()
     std = floor_std(track.velocity_std)[point]
     known = np.bincount(target[np.isfinite(std)], minlength=n_targets)
     var = np.bincount(target[np.isfinite(std)], std[np.isfinite(std)] ** 2, minlength=n_targets)

@@ -121,7 +121,9 @@ def test_points_fall_in_cells_aligned_to_the_cell_size_and_are_averaged():
     assert cells.velocity_std[i] == pytest.approx(np.sqrt(0.3 ** 2 + 0.4 ** 2) / 2)
     # a std of 0 (rounded) counts as half the smallest positive std
     assert cells.velocity_std[by_centre[(150.0, 50.0)]] == pytest.approx(0.1)
-    assert targets.ids[by_centre[(-50.0, 50.0)]] == "E-100N0"
+    assert targets.ids_of(np.array([by_centre[(-50.0, 50.0)]]))[0] == "E-100N0"
+    half = gridding.grid_targets([t], 0.5)
+    assert set(half.ids_of(np.arange(len(half.x)))) >= {"E10N10", "E-20N5"}
 
 
 def test_interpolation_is_linear_and_leaves_long_gaps_and_the_outside_empty():
