@@ -39,7 +39,8 @@ least two tracks the weighted least squares N = Σ w·a·aᵀ, a = (e, u), w = 1
 their std is √diag(N⁻¹), propagated from the velocity std (a track's cell std is √Σσᵢ²/n). With
 the series, each track's cell series is resampled onto common dates (a regular step inside the
 period all tracks cover) and solved date by date the same way. Checked against the official EGMS
-L3 Ortho of Ustica: velocities to 0.03 mm/yr RMS, series to 0.03 mm (docs/formats.md).
+L3 Ortho of Ustica (docs/formats.md): velocities to 0.08 mm/yr RMS decomposing the LOS velocities,
+0.03 fitting the series as EGMS does; series to 0.03 mm.
 
 <b>LOS tracks</b>: point layers in the layout of 'Import InSAR points' (<i>velocity</i>,
 <i>velocity_std</i>, and <i>los_east, los_north, los_up</i> as EGMS gives them, or an
