@@ -42,7 +42,7 @@ deps:
 # Test tools in a venv that sees Debian's numpy/scipy/GDAL; pip may never replace those: the pins
 # are Debian's own versions, read now (tools/system_pins.py), and checked again after the install.
 $(VENV)/.installed: requirements-test.txt tools/system_pins.py | deps
-	$(PY) -m venv --system-site-packages $(VENV)
+	$(PY) -m venv --clear --system-site-packages $(VENV)
 	$(PY) tools/system_pins.py > $(VENV)/constraints.txt
 	$(VPY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt -r requirements-test.txt
 	$(VPY) tools/system_pins.py --check
