@@ -195,3 +195,49 @@ def merge_tracks(sources: Sequence[Tuple[str, str]], out: str, progress=None) ->
                         "velocity": np.concatenate(rates)}, wkt)
     write_points(out, table, progress=progress.sub(0.5, 1.0))
     return len(table)
+
+
+def polygons_of(path: str, field: str):
+    """(name, rings) of every polygon of a layer, in its CRS: rings as (k, 2) arrays (exterior, holes;
+    every part of a multipolygon). A feature with no name is 'feature <fid>' (as changesummary)."""
+    ds, lyr = _layer(path)
+    has = field in field_names(path)
+    out = []
+    for feat in lyr:
+        geom = feat.GetGeometryRef()
+        if geom is None:
+            continue
+        value = feat.GetField(field) if has else None
+        name = str(value) if value is not None else f"feature {feat.GetFID()}"
+        parts = [geom.GetGeometryRef(i) for i in range(geom.GetGeometryCount())] \
+            if ogr.GT_Flatten(geom.GetGeometryType()) == ogr.wkbMultiPolygon else [geom]
+        rings = [np.array(part.GetGeometryRef(k).GetPoints())[:, :2] for part in parts
+                 for k in range(part.GetGeometryCount())]
+        out.append((name, rings))
+    return out
+
+
+def assign_regions(points: str, regions: str, field: str, out: str, inside_only: bool, progress=None) -> int:
+    """The points with the name of the region each lies in (field region_<field>; the first region
+    when they overlap), written to `out`; inside_only drops the others. Both layers in one CRS.
+    Returns the number of points written."""
+    from ..insar.screen import points_in_polygons
+    from ..points import PointTable
+    from ..progress import ensure
+    from ..vector_io import write_points
+
+    progress = ensure(progress)
+    t = read_points(points)
+    names = np.full(len(t), None, dtype=object)
+    shapes = polygons_of(regions, field)
+    for k, (name, rings) in enumerate(shapes):
+        progress(0.5 * k / max(len(shapes), 1))
+        hit = points_in_polygons(t.x, t.y, [rings]) & (names == None)  # noqa: E711 (object array)
+        names[hit] = name
+    cols = dict(t.columns)
+    cols[f"region_{field}"] = names
+    table = PointTable(t.x, t.y, cols, t.crs_wkt)
+    if inside_only:
+        table = table.subset(np.array([n is not None for n in names], bool))
+    write_points(out, table, progress=progress.sub(0.5, 1.0))
+    return len(table)

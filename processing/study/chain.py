@@ -15,6 +15,18 @@ from ...core.progress import Progress
 OK, SKIPPED = "ok", "skipped"
 
 
+class StepFeedback(QgsProcessingMultiStepFeedback):
+    """A multi-step feedback whose isCanceled() asks its parent's (from Python): the children's
+    cancel checks then reach the feedback the user holds, and whoever watches it."""
+
+    def __init__(self, steps: int, parent):
+        super().__init__(steps, parent)
+        self._parent = parent
+
+    def isCanceled(self) -> bool:  # noqa: N802 (QGIS's name)
+        return self._parent.isCanceled() or super().isCanceled()
+
+
 @dataclasses.dataclass
 class StepRecord:
     """What a step did: its status, why it was skipped, its time, its children's results, notes."""
@@ -37,7 +49,7 @@ class Step:
 
     def __init__(self, chain: "Chain", record: StepRecord, children: int):
         self.chain, self.record = chain, record
-        self.feedback = QgsProcessingMultiStepFeedback(max(children, 1), chain.multi)
+        self.feedback = StepFeedback(max(children, 1), chain.multi)
         self.children, self.done = max(children, 1), 0
 
     def run(self, alg: str, params: dict, label: str) -> dict:
@@ -88,7 +100,7 @@ class Chain:
 
     def __init__(self, context, feedback, n_steps: int):
         self.context, self.feedback = context, feedback
-        self.multi = QgsProcessingMultiStepFeedback(max(n_steps, 1), feedback)
+        self.multi = StepFeedback(max(n_steps, 1), feedback)
         self.n_steps, self.index = max(n_steps, 1), 0
         self.records: Dict[str, StepRecord] = {}
         self.order: List[str] = []

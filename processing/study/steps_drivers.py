@@ -5,7 +5,7 @@ import os
 
 from ...core.errors import InputError
 from ...core.study.inputs import change_years, nearest_in_time
-from ...core.study.layers import feature_count, join_change, merge_tracks, rows
+from ...core.study.layers import assign_regions, join_change, merge_tracks, rows
 from .plan import CHANGE_PREFIX, Plan
 
 G_DRIVERS, G_REGRESSION, G_COHERENCE, G_TABLES = "Drivers", "Regression", "Coherence", "Tables"
@@ -67,10 +67,11 @@ def gwr_skip(plan: Plan, n_significant: int) -> str:
     return ""
 
 
-def _region_join(plan: Plan, st, src: str, out: str, discard: bool, label: str) -> None:
-    st.run("native:joinattributesbylocation", {
-        "INPUT": src, "JOIN": plan.regions_layer, "PREDICATE": [5], "JOIN_FIELDS": [plan.region_field],
-        "METHOD": 1, "DISCARD_NONMATCHING": discard, "PREFIX": "region_", "OUTPUT": out}, label)
+def _region_join(plan: Plan, st, src: str, out: str, inside_only: bool, label: str) -> int:
+    """Each point's region (field region_<REGION_FIELD>), the points outside dropped with inside_only."""
+    n = assign_regions(src, plan.regions_layer, plan.region_field, out, inside_only, st.progress())
+    st.note(f"{label}: {n} points" + (" inside a region" if inside_only else ""))
+    return n
 
 
 def gwr(plan: Plan, st) -> None:
@@ -80,7 +81,7 @@ def gwr(plan: Plan, st) -> None:
                              "METHOD": 1, "FIELD_PREFIX": "", "OUTPUT": sampled}, "changes at the significant points")
     if plan.regions_layer:
         joined = plan.path("sampled_regions")
-        _region_join(plan, st, sampled, joined, False, "region of each significant point")
+        _region_join(plan, st, sampled, joined, False, "Region of each significant point")
         sampled = joined
     plan.gwr = plan.path("gwr")
     st.run("gwr", {"INPUT": sampled, "DEPENDENT": "velocity", "EXPLANATORY": plan.explanatory,
@@ -95,14 +96,14 @@ def ols(plan: Plan, st) -> None:
     n = merge_tracks([(t.corrected, t.name) for t in plan.tracks], both, st.progress())
     st.note(f"{n} points of {len(plan.tracks)} track(s)" + (", the secondaries with their splice offset removed"
                                                             if len(plan.tracks) > 1 else "") + ".")
-    raw = plan.path("region_points_raw")
-    st.run("samplerasters", {"INPUT": both, "RASTERS": [plan.change[k] for k in plan.explanatory],
-                             "METHOD": 1, "FIELD_PREFIX": "", "OUTPUT": raw}, "changes at every point")
-    plan.region_points = plan.path("region_points")
-    _region_join(plan, st, raw, plan.region_points, True, "region of each point")
-    if feature_count(plan.region_points) == 0:
+    inside = plan.path("region_points_inside")
+    if _region_join(plan, st, both, inside, True, "Region of each point") == 0:
         st.skip("no InSAR point lies inside a region")
         return
+    plan.region_points = plan.path("region_points")
+    st.run("samplerasters", {"INPUT": inside, "RASTERS": [plan.change[k] for k in plan.explanatory],
+                             "METHOD": 1, "FIELD_PREFIX": "", "OUTPUT": plan.region_points},
+           "changes at the points in the regions")
     table, html = plan.path("ols_regions"), plan.path("ols_regions", ".html")
     st.run("regression", {"INPUT": plan.region_points, "DEPENDENT": "velocity", "EXPLANATORY": plan.explanatory,
                           "GROUP_FIELD": plan.group_field, "CONFIDENCE": 0.95, "OUTPUT_TABLE": table,

@@ -118,8 +118,8 @@ def test_the_project_opens_valid_with_layouts_that_export(run, tmp_path):
         name = re.sub(r"\W+", "_", layout.name())
         exporter = QgsLayoutExporter(layout)
         pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"
-        assert exporter.exportToPdf(str(pdf), QgsLayoutExporter.PdfExportSettings()) == QgsLayoutExporter.Success
-        assert exporter.exportToImage(str(png), QgsLayoutExporter.ImageExportSettings()) == QgsLayoutExporter.Success
+        assert exporter.exportToPdf(str(pdf), QgsLayoutExporter.PdfExportSettings()) == QgsLayoutExporter.ExportResult.Success
+        assert exporter.exportToImage(str(png), QgsLayoutExporter.ImageExportSettings()) == QgsLayoutExporter.ExportResult.Success
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20000
         image = QImage(str(png)).convertToFormat(QImage.Format.Format_Grayscale8)
         pixels = np.frombuffer(image.constBits().asstring(image.sizeInBytes()), np.uint8)
