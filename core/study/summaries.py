@@ -39,7 +39,7 @@ def circular_mean_doy(doy: np.ndarray, weight: np.ndarray) -> float:
     """The weighted circular mean of days of year (1..365.25)."""
     angle = 2 * np.pi * (np.asarray(doy, float) - 1.0) / 365.25
     c, s = np.sum(weight * np.cos(angle)), np.sum(weight * np.sin(angle))
-    if c == 0 and s == 0:
+    if np.hypot(c, s) <= 1e-9 * np.sum(np.abs(weight)):  # no mean direction (opposite days)
         return float("nan")
     return float(1.0 + (np.arctan2(s, c) % (2 * np.pi)) * 365.25 / (2 * np.pi))
 
