@@ -191,3 +191,28 @@ def test_a_refusal_names_the_step_and_leaves_an_earlier_study_as_it_was(provider
                                                      r"insarfusion:sitetimeseries.*No site has an InSAR point"):
         iftest.run_alg("study", dict(params, SITES=far))
     assert _tree(out) == before
+
+
+def test_a_track_without_incidence_stays_in_the_line_of_sight_and_says_so(provider, tmp_path):
+    from insar_fusion.core.points import PointTable
+    from insar_fusion.core.vector_io import write_points
+
+    rng = np.random.default_rng(9)
+    x, y = rng.uniform(4.0e5, 4.02e5, 200), rng.uniform(4.3e6, 4.302e6, 200)
+    cols = {"pid": np.arange(200), "velocity": rng.normal(-2, 1, 200)}
+    for k in range(12):
+        cols[f"D2020{k + 1:02d}15"] = -0.2 * k + rng.normal(0, 0.5, 200)
+    track = str(tmp_path / "los_only.gpkg")
+    write_points(track, PointTable(x, y, cols, "EPSG:32633"))
+    out = tmp_path / "out"
+    res, log = iftest.run_alg("study", {"TRACKS": [track], "OUTPUT_FOLDER": str(out)})
+    record = json.loads((out / "study.json").read_text())
+    assert record["tracks"][0]["conversion"].startswith("kept in the line of sight")
+    assert "neither an incidence angle nor los_up" in log.text()
+    assert "kept in the line of sight" in (out / "study.html").read_text(encoding="utf-8")
+    assert res["N_POINTS"] == 200 and "los_only_vertical" not in _rows_names(out / "study.gpkg")
+
+
+def _rows_names(gpkg):
+    from insar_fusion.core.vector_io import layer_names
+    return layer_names(str(gpkg))
