@@ -62,6 +62,8 @@ class Step:
         self.chain.check()
         self.chain.feedback.pushInfo(f"  {alg_id}: {label}")
         t0 = time.time()
+        store = self.chain.context.temporaryLayerStore()
+        before = set(store.mapLayers())
         try:
             results = processing.run(alg_id, params, feedback=self.feedback, context=self.chain.context,
                                      is_child_algorithm=True)
@@ -70,8 +72,10 @@ class Step:
             text = str(e).replace("Unable to execute algorithm\n", "").strip()
             raise InputError(f"Step '{self.record.title}' stopped in {alg_id} ({label}): {text}") from None
         finally:
-            # release the layers the child opened: QGIS keeps a GeoPackage it holds open in WAL mode
-            self.chain.context.temporaryLayerStore().removeAllMapLayers()
+            # release the layers the child opened (not those of the caller, e.g. a model's outputs)
+            opened = [i for i in store.mapLayers() if i not in before]
+            if opened:
+                store.removeMapLayersById(opened)
         self.chain.check()
         plain = {k: _plain(v) for k, v in (results or {}).items()}
         self.record.runs.append({"alg": alg_id, "label": label, "seconds": round(time.time() - t0, 2),

@@ -32,9 +32,17 @@ def file_paths(value, name: str, context, keep_layer: bool = False) -> List[str]
         head, _, layer = source.partition("|layername=")
         head = os.path.expanduser(head.split("|")[0])
         return f"{head}|layername={layer.split('|')[0]}" if keep_layer and layer else head
+    def layer_path(layer):
+        if layer.providerType() == "delimitedtext":  # a file:///…?options URI
+            from qgis.PyQt.QtCore import QUrl
+            return QUrl(layer.source()).toLocalFile()
+        if layer.providerType() not in ("ogr", "gdal"):
+            raise InputError(f"{name}: the layer '{layer.name()}' is not read from a file (a "
+                             f"{layer.providerType()} layer); save it to a GeoPackage first.")
+        return path_of(layer.source())
     for v in _values(value):
         if isinstance(v, QgsMapLayer):
-            out.append(path_of(v.source()))
+            out.append(layer_path(v))
             continue
         text = str(v)
         if os.path.exists(os.path.expanduser(text.split("|")[0])):
@@ -46,7 +54,7 @@ def file_paths(value, name: str, context, keep_layer: bool = False) -> List[str]
             layer = found[0] if found else None
         if layer is None:
             raise InputError(f"{name}: '{text}' does not exist (neither a file nor a layer of the project).")
-        out.append(path_of(layer.source()))
+        out.append(layer_path(layer))
     return out
 
 

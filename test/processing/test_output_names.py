@@ -76,7 +76,7 @@ def test_gwr_output_fields_named_after_odd_field_names_are_readable(hardening_da
     iftest.run_alg("gwr", {"INPUT": pts, "DEPENDENT": "velocity", "EXPLANATORY": ['d ndvi "x" $a$ é', "dsm"],
                            "BANDWIDTH": 1500.0, "OUTPUT": out})
     layer = QgsVectorLayer(out, "gwr", "ogr")
-    assert layer.isValid() and layer.featureCount() == 315
+    assert layer.isValid() and layer.featureCount() == QgsVectorLayer(pts, "in", "ogr").featureCount() > 300
     assert layer.fields().indexOf('coef_d ndvi "x" $a$ é') >= 0
 
 

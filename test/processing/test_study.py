@@ -216,3 +216,22 @@ def test_a_track_without_incidence_stays_in_the_line_of_sight_and_says_so(provid
 def _rows_names(gpkg):
     from insar_fusion.core.vector_io import layer_names
     return layer_names(str(gpkg))
+
+
+def test_tracks_may_be_project_layers_but_not_ones_without_a_file(provider, hardening_data, tmp_path):
+    from qgis.core import QgsProcessingContext, QgsProject, QgsVectorLayer
+
+    project = QgsProject()
+    layer = QgsVectorLayer(hardening_data.pts, "my track", "ogr")
+    memory = QgsVectorLayer("Point?crs=EPSG:32647", "scratch", "memory")
+    project.addMapLayers([layer, memory])
+    context = QgsProcessingContext()
+    context.setProject(project)
+    out = tmp_path / "layers"
+    res, _ = iftest.run_alg("study", {"TRACKS": [layer.id()], "OUTPUT_FOLDER": str(out)}, context=context)
+    assert json.loads((out / "study.json").read_text())["tracks"][0]["name"] == "pts"
+    with pytest.raises(QgsProcessingException, match=r"TRACKS: the layer 'scratch' is not read from a file "
+                                                     r"\(a memory layer\); save it to a GeoPackage first"):
+        iftest.run_alg("study", {"TRACKS": [memory.id()], "OUTPUT_FOLDER": str(tmp_path / "m")}, context=context)
+    assert not (tmp_path / "m").exists()
+    project.clear()

@@ -81,7 +81,7 @@ register(
                                            "OUTPUT": _g(o, "up.gpkg")},
             {"INPUT": "points", "INCIDENCE_RASTER": "raster"}, variant="incidence raster",
             expect=dict(_LOS, **{"INPUT:no_overlap": Err(r"incidence raster has no value"),
-                                 "INPUT:all_null": Ok(c.n_features("OUTPUT", 315),
+                                 "INPUT:all_null": Ok(c.as_many_features_as("OUTPUT", "INPUT"),
                                                       "NULL values stay NULL; the angles come "
                                                       "from the raster"),
                                  "INPUT:nan_inf": _rows("OUTPUT", ["velocity", "D20190117"]),
@@ -188,7 +188,7 @@ register(
 # --- coherence ---------------------------------------------------------------------------------
 _FLAGS = Ok(c.same_fields("OUTPUT", ["reliable", "pred_coh", "ndvi"]),
             "the flags use only the point locations; other fields pass through as they are")
-_SAMPLED = Ok(c.mostly_same("OUTPUT", ["pred_coh", "ndvi", "reliable"]),
+_SAMPLED = Ok(c.mostly_same("OUTPUT", ["pred_coh", "ndvi", "reliable"], edges_of="PREDICTED"),
               "the points are reprojected onto the rasters")
 _SAMPLES = Ok(c.same_fields("OUTPUT", ["ndvi_201907", "sm_201907"]),
               "only the locations are sampled; the fields pass through as they are")
@@ -323,5 +323,8 @@ register(
             check=c.study_valid,
             expect={"TRACKS:empty_layer": Err(r"Import the tracks.*holds no points"),
                     "NDVI:all_nodata": Ok(c.study_valid, "one month without data: the change uses July 2019, "
-                                                         "July and January 2020; the site series has a gap")}),
+                                                         "July and January 2020; the site series has a gap"),
+                    "REGIONS:all_null": Ok(c.study_regions_named_by_feature,
+                                           "regions without a name are named by their feature id, as "
+                                           "changesummary names them")}),
 )
