@@ -23,6 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from ..progress import Progress, ensure
+from ..smallmat import eigvalsh, spd_inverse
 from .kernels import weights
 from .neighbours import StripIndex
 
@@ -139,22 +140,6 @@ def _sweep(prob: Problem, work: Callable, progress: Progress, keep: bool = False
         prob.cache = cache
 
 
-def spd_inverse(A: np.ndarray) -> np.ndarray:
-    """Inverses of a stack (B, p, p) of symmetric positive definite matrices (batched Cholesky)."""
-    p = A.shape[1]
-    L = np.zeros_like(A)
-    for j in range(p):
-        L[:, j, j] = np.sqrt(A[:, j, j] - np.einsum("bk,bk->b", L[:, j, :j], L[:, j, :j]))
-        for i in range(j + 1, p):
-            L[:, i, j] = (A[:, i, j] - np.einsum("bk,bk->b", L[:, i, :j], L[:, j, :j])) / L[:, j, j]
-    Li = np.zeros_like(A)
-    for i in range(p):
-        Li[:, i, i] = 1.0 / L[:, i, i]
-        for j in range(i):
-            Li[:, i, j] = -np.einsum("bk,bk->b", L[:, i, j:i], Li[:, j:i, j]) / L[:, i, i]
-    return np.einsum("bki,bkj->bij", Li, Li)
-
-
 def _local(A, nn, p):
     """Condition numbers of the local designs and which of them can be solved."""
     dA = np.einsum("bii->bi", A)
@@ -162,7 +147,7 @@ def _local(A, nn, p):
     cond = np.full(len(A), np.inf)
     if ok.any():
         s = 1.0 / np.sqrt(dA[ok])
-        ev = np.linalg.eigvalsh(A[ok] * s[:, :, None] * s[:, None, :])
+        ev = eigvalsh(A[ok] * s[:, :, None] * s[:, None, :])  # no LAPACK: same bits anywhere
         with np.errstate(divide="ignore", invalid="ignore"):
             cond[ok] = np.where(ev[:, 0] > 0, np.sqrt(ev[:, -1] / ev[:, 0]), np.inf)
     good = ok & (cond <= COND_LIMIT)
