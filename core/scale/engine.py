@@ -54,9 +54,25 @@ class _RemoteCancel:
         return self._set
 
 
-def _remote(fn, args, cancel_name):
+class _Packed:
+    """A task's function and arguments in one opaque object: Dask would read a tuple that
+    starts with a callable as a task of its own, and look for futures inside lists."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+
+    def __getstate__(self):
+        return self.fn, self.args
+
+    def __setstate__(self, state):
+        self.fn, self.args = state
+
+
+def _remote(packed, cancel_name):
     """What a worker runs: the task with a Progress that sees the run's cancel event."""
-    return fn(*args, progress=Progress(cancelled=_RemoteCancel(cancel_name)))
+    return packed.fn(*packed.args, progress=Progress(cancelled=_RemoteCancel(cancel_name)))
 
 
 class OnCluster:
@@ -86,7 +102,7 @@ class OnCluster:
                 while nxt < n and len(pending) < window:
                     fn, args = tasks[nxt]
                     key = f"insarfusion-{getattr(fn, '__name__', 'task')}-{run}-{nxt}"
-                    fut = self.client.submit(_remote, fn, args, cancel_name, key=key, pure=False)
+                    fut = self.client.submit(_remote, _Packed(fn, args), cancel_name, key=key, pure=False)
                     pending[fut] = nxt
                     keys.append(key)
                     nxt += 1
