@@ -164,6 +164,7 @@ class ScreenStep:
         r = screen(velocity, self.threshold, in_area, vals["dem"], self.dem[1:] if self.dem else (None, None),
                    vals["ndvi"], self.ndvi[1:] if self.ndvi else (None, None))
         info = {"removed": r.removed, "n": r.n_input, "kept": r.n_kept,
+                "vel_any": bool(np.isfinite(velocity).any()),
                 "area_hits": int(in_area.sum()) if in_area is not None else 0,
                 "no_dem": int(np.isnan(vals["dem"]).sum()) if vals["dem"] is not None else 0,
                 "no_ndvi": int(np.isnan(vals["ndvi"]).sum()) if vals["ndvi"] is not None else 0,
