@@ -109,4 +109,7 @@ def fit(dates: Sequence[dt.date], series: np.ndarray, progress: Optional[Progres
             rmse[start:stop][ok] = np.sqrt((res ** 2).sum(axis=1) / cnt[ok])
         count[start:stop] = cnt
         progress(stop / n)
-    return SeasonalFit(coef[:, 0], coef[:, 1], coef[:, 2], coef[:, 3], rmse, count)
+    # contiguous columns: numpy's own vector sin/arctan2 then run on them in every process,
+    # where strided ones go to the C library, whose bits differed between QGIS and a Dask worker
+    col = [np.ascontiguousarray(coef[:, k]) for k in range(4)]
+    return SeasonalFit(col[0], col[1], col[2], col[3], rmse, count)

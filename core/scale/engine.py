@@ -102,8 +102,10 @@ class OnCluster:
                 while nxt < n and len(pending) < window:
                     fn, args = tasks[nxt]
                     key = f"insarfusion-{getattr(fn, '__name__', 'task')}-{run}-{nxt}"
-                    fut = self.client.submit(_remote, _Packed(fn, args), cancel_name, key=key, pure=False)
-                    pending[fut] = nxt
+                    # the arguments go straight to a worker, not through the scheduler's graph
+                    data = self.client.scatter(_Packed(fn, args), direct=True, hash=False)
+                    fut = self.client.submit(_remote, data, cancel_name, key=key, pure=False)
+                    pending[fut] = (nxt, data)
                     keys.append(key)
                     nxt += 1
                 finished = [f for f in pending if f.done()]
@@ -112,15 +114,16 @@ class OnCluster:
                     time.sleep(POLL)
                     continue
                 for fut in finished:
-                    i = pending.pop(fut)
+                    i, data = pending.pop(fut)
                     result = fut.result()  # re-raises a task's exception here
                     fut.release()
+                    data.release()
                     done += 1
                     progress(done / max(n, 1))
                     yield i, result
         except BaseException:
             event.set()
-            self.client.cancel(list(pending))
+            self.client.cancel(list(pending) + [d for _, d in pending.values()])
             self._settle(set(keys))
             raise
         finally:

@@ -57,8 +57,12 @@ def read_burst(path: str, crs: str, progress: Optional[Progress] = None):
     from ..insar.tables import read_table
     from ..vector_io import read_points
     from .tileset import concat
+    from ..inputs import csv_truncation
     if path.lower().endswith(".gpkg"):
         return read_points(path)
+    problem = csv_truncation(path)
+    if problem:
+        raise InputError(problem)
     parts = [read_table(src, "auto", crs, None, progress) for src in _sources(path)]
     return concat(parts) if len(parts) > 1 else parts[0]
 

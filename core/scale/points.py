@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..points import PointTable, numeric
 from ..progress import Progress, ensure
 from .tileset import ROW_BITS, TileSet
-from .tiling import TileGrid, cut, grid_of_points
+from .tiling import TARGET_POINTS, TileGrid, cut, grid_of_points
 
 
 @dataclasses.dataclass
@@ -59,9 +59,14 @@ def _first_row(gid):
     return gid  # row numbers in messages: the client's rows (in-memory) or tile-coded gids
 
 
+TILE_BYTES = 64 * 2**20  # about this much input per tile when the tile size is automatic
+
+
 def memory_sources(table: PointTable, tile_size: float = 0.0) -> Tuple[TileGrid, List[MemorySource]]:
-    """A table cut into tiles (no halo), each tile's rows in table order."""
-    grid = grid_of_points(table.x, table.y, tile_size)
+    """A table cut into tiles (no halo), each tile's rows in table order. Automatic tiles hold
+    about TILE_BYTES of input (fewer points per tile for a table with many dates)."""
+    target = int(min(TARGET_POINTS, max(1000, TILE_BYTES // (8 * (len(table.columns) + 2)))))
+    grid = grid_of_points(table.x, table.y, tile_size, target)
     sources = [MemorySource(t, table.subset(core), core.astype(np.int64))
                for t, core, _ in cut(table.x, table.y, grid, 0.0)]
     return grid, sources

@@ -54,3 +54,13 @@ def write_bursts(folder, n_per_burst=3000, n_bursts=4, seed=7, n_dates=24, gpkg=
             name = z
         paths.append(name)
     return paths
+
+
+def slow_task(seconds, progress):
+    """A task that checks its progress (and so the cancel) every 10 ms for `seconds` * 20 s."""
+    import time
+    end = time.monotonic() + seconds * 20
+    while time.monotonic() < end:
+        progress.check()
+        time.sleep(0.01)
+    return "not cancelled"

@@ -16,6 +16,8 @@ QUICK = "quick"  # marker: the algorithm's work is a formula over a short table
 CANCEL: Dict[str, Union[Callable, tuple]] = {
     "importpoints": lambda b, o: {"INPUT": b.egms, "CRS": "EPSG:32647", "OUTPUT": _g(o, "p.gpkg")},
     "lostovertical": lambda b, o: {"INPUT": b.pts, "OUTPUT": _g(o, "up.gpkg")},
+    "partition": lambda b, o: {"INPUT": b.bursts, "CRS": "EPSG:32647", "TILE_SIZE": 2000.0,
+                               "OUTPUT": _g(o, "tiles.vrt")},
     "screen": lambda b, o: {"INPUT": b.pts, "THRESHOLD": 0.0, "DEM": b.dem, "DEM_MAX": 9000.0,
                             "NDVI": b.ndvi_month("201907"), "NDVI_MIN": -1.0,
                             "STUDY_AREA": b.regions, "OUTPUT": _g(o, "kept.gpkg")},
