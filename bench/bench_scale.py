@@ -13,7 +13,6 @@ Usage: python3 bench/bench_scale.py [--quick]   (quick: 100k, 200k, 400k points;
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import sys
 import tempfile
@@ -129,7 +128,7 @@ def main():
     engine = cluster.engine_for("local:2")
     client = engine.client
     crs = "EPSG:32647"
-    rows, results = [], {"sizes": sizes, "runs": []}
+    results = {"sizes": sizes, "runs": []}
 
     def record(step, n, t_tiles, peaks, t_peer, peer_note, equal):
         r = {"step": step, "n": n, "tiled_s": t_tiles, "per_point_us": 1e6 * t_tiles / n,
@@ -138,7 +137,7 @@ def main():
         results["runs"].append(r)
         print(json.dumps(r), flush=True)
 
-    for n in sizes:
+    def one_size(n):
         x, y, vel, expl = synthetic(n)
         tif = os.path.join(tmp, f"r{n}.tif")
         raster(tif, x, y)
@@ -172,8 +171,11 @@ def main():
         t_t, _, peaks = timed(lambda: list(points.run(step, engine, points.memory_sources(table)[1])), client)
         t_p, _ = timed(lambda: sample(tif, x, y, crs, method="bilinear"))
         record("sampling", n, t_t, peaks, t_p, "in-process sample", None)
-        del table, x, y, vel, expl
         os.remove(tif)
+
+    for n in sizes:
+        one_size(n)
+
     # seasonal fit: 1 M (or 100k) points x 200 dates
     ns = sizes[0]
     rng = np.random.default_rng(3)

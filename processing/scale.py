@@ -16,7 +16,7 @@ from ..core.errors import InputError
 from ..core.scale import cluster, points
 from ..core.scale.outputs import GpkgAppender, TileFolder
 from ..core.scale.tileset import TileSet, field_kinds, is_tileset
-from .layers import attach_style, save_default_style, write_point_table
+from .layers import attach_style, write_point_table
 
 OUTPUT_MODE, TILE_SIZE = "OUTPUT_MODE", "TILE_SIZE"
 MODES = ("one GeoPackage (one writer)", "a folder of per-tile GeoPackages and a virtual layer (.vrt)")
@@ -81,22 +81,49 @@ def vrt_of(dest: str) -> str:
 
 
 def publish(alg, context, name, path, style) -> str:
-    """The virtual layer replaces the destination QGIS was to load, styled (a .qml beside it)."""
+    """The virtual layer replaces the destination QGIS was to load, styled by a .qml beside it.
+
+    The style's classes come from one tile, not from the whole set: reading every value back
+    through the virtual layer would cost minutes at national scale."""
     dest = alg.dest(name)
     if style is not None:
-        layer = QgsVectorLayer(path, os.path.basename(path), "ogr")
+        qml = os.path.splitext(path)[0] + ".qml"
+        sample = _sample_tile(path)
+        layer = QgsVectorLayer(sample or path, os.path.basename(path), "ogr")
         if layer.isValid():
             style(layer)
-            layer.saveNamedStyle(os.path.splitext(path)[0] + ".qml")
+            layer.saveNamedStyle(qml)
     if context.willLoadLayerOnCompletion(dest) and path != dest:
         details = context.layerToLoadOnCompletionDetails(dest)
         layers = context.layersToLoadOnCompletion()
         layers.pop(dest, None)
         context.setLayersToLoadOnCompletion(layers)
         context.addLayerToLoadOnCompletion(path, details)
-    if style is not None:
-        attach_style(alg, context, path, style)
+        if style is not None:
+            attach_style(alg, context, path, lambda lyr: lyr.loadNamedStyle(qml))
     return path
+
+
+def _sample_tile(vrt: str) -> str:
+    """The file of the tile set's fullest tile ('' when there is none)."""
+    try:
+        ts = TileSet.open(vrt)
+    except InputError:
+        return ""
+    full = [t for t in ts.ids if ts.tiles[t]["count"]]
+    return ts.file(max(full, key=lambda t: ts.tiles[t]["count"])) if full else ""
+
+
+def style_gpkg(dest: str, style, sample_rows: int = 200_000) -> None:
+    """Store `style` as the GeoPackage's default style, its classes from the first rows only."""
+    if style is None:
+        return
+    layer = QgsVectorLayer(dest, "styled", "ogr")
+    if layer.isValid():
+        layer.setSubsetString(f"fid <= {int(sample_rows)}")
+        style(layer)
+        layer.setSubsetString("")
+        layer.saveStyleToDatabase("default", "InSAR Fusion style", True, "")
 
 
 def run_points(alg, context, name, pl: Plan, step, table, style, progress, columns=None):
@@ -135,16 +162,14 @@ def run_points(alg, context, name, pl: Plan, step, table, style, progress, colum
     try:
         for _, out_table, _, info, _ in points.run(step, pl.engine, sources, None, run_p):
             infos.append(info)
-            app.append(out_table)
+            app.append(out_table, write_p.sub(0.0, 0.0))
             last = out_table
         alg.check_tiled(infos)
         app.finish(last)
     except BaseException:
         app.abort()
         raise
-    if style is not None:
-        save_default_style(dest, style)
-        attach_style(alg, context, dest, style)
+    style_gpkg(dest, style)
     return dest, infos
 
 
@@ -156,14 +181,18 @@ def _first_table(out: TileFolder, entries):
     return None
 
 
-def write_table_tiles(alg, context, name, pl: Plan, table, style) -> str:
+def write_table_tiles(alg, context, name, pl: Plan, table, style, progress=None) -> str:
     """A table held here written as a folder of tiles (for in-memory results such as GWR's)."""
     from ..core.scale.tiling import cut, grid_of_points
     grid = grid_of_points(table.x, table.y, pl.tile_size)
     out = TileFolder(vrt_of(alg.dest(name)))
     try:
         sink = out.sink()
-        entries = [sink.write(t, table.subset(core)) for t, core, _ in cut(table.x, table.y, grid, 0.0)]
+        parts = list(cut(table.x, table.y, grid, 0.0))
+        entries = []
+        for k, (t, core, _) in enumerate(parts):
+            span = progress.sub(k / len(parts), (k + 1) / len(parts)) if progress is not None else None
+            entries.append(sink.write(t, table.subset(core), span))
         path = out.finish(grid, table.crs_wkt, field_kinds(table), entries)
     except BaseException:
         out.abort()

@@ -8,7 +8,7 @@ import dataclasses
 import math
 import os
 import tempfile
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -116,6 +116,7 @@ def pass2_output(source, spec, scratch, near, g, names, keep_cols, sink, progres
     """Pass 2, then the tile's output table: its input fields and the GWR fields."""
     progress = ensure(progress)
     out, sums = pass2(source, spec, scratch, near, g, progress.sub(0.0, 0.8))
+    progress(0.8)
     table = TileSet.open(source.vrt).read(source.tile)
     rows = (out["gid"] & ((1 << ROW_BITS) - 1)).astype(np.int64)
     n = len(table)
@@ -134,7 +135,7 @@ def pass2_output(source, spec, scratch, near, g, names, keep_cols, sink, progres
              "few": int(np.sum(~full["good"][rows] & (full["nn"][rows] < len(names) + 1)))}
     if sink is None:
         return result, sums, local, None
-    return None, sums, local, sink.write(source.tile, result)
+    return None, sums, local, sink.write(source.tile, result, progress.sub(0.85, 1.0))
 
 
 def fit_tileset(ts: TileSet, dependent: str, explanatory: Sequence[str], bandwidth: float,

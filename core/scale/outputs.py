@@ -58,13 +58,15 @@ class GpkgAppender:
                     f'({", ".join("?" * (len(self.field_names) + 1))})')
         self.con = con
 
-    def append(self, table: PointTable) -> None:
+    def append(self, table: PointTable, progress=None) -> None:
         if self.con is None:
             self._start(table)
         if list(table.columns) != self.names:
             raise ValueError("every table appended must have the same fields")
         cols = list(table.columns.values())
         for start in range(0, len(table), 50000):
+            if progress is not None:
+                progress(start / max(len(table), 1))  # a cancel stops here
             stop = min(len(table), start + 50000)
             blobs = _gpkg_blobs(table.x[start:stop], table.y[start:stop], self.srs_id)
             self.con.executemany(self.sql, zip(blobs, *[_python_column(c[start:stop]) for c in cols]))
@@ -138,11 +140,11 @@ class TileSink:
         self.folder, self.stem = folder, stem
         os.makedirs(os.path.join(folder, stem + "_tiles"), exist_ok=True)
 
-    def write(self, tile: int, table: PointTable) -> dict:
+    def write(self, tile: int, table: PointTable, progress=None) -> dict:
         rel = tileset.tile_file_name(self.stem, tile)
         if not os.path.isdir(self.folder):
             raise FileNotFoundError(f"the run's folder {self.folder} is gone (cancelled)")
-        write_points(os.path.join(self.folder, rel), table, tileset.LAYER)
+        write_points(os.path.join(self.folder, rel), table, tileset.LAYER, progress)
         ok = np.isfinite(table.x) & np.isfinite(table.y)
         bbox = ([float(table.x[ok].min()), float(table.y[ok].min()), float(table.x[ok].max()),
                  float(table.y[ok].max())] if ok.any() else [0.0, 0.0, 0.0, 0.0])

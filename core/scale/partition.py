@@ -70,7 +70,7 @@ def read_burst(path: str, crs: str, progress: Optional[Progress] = None):
 def split_burst(k: int, path: str, crs: str, size: float, scratch: str, progress=None) -> dict:
     """Read burst k and write its points per tile (row, col keys) to scratch pieces."""
     progress = ensure(progress)
-    table = read_burst(path, crs, progress.sub(0.0, 0.8))
+    table = read_burst(path, crs, progress.sub(0.0, 0.7))
     ok = np.isfinite(table.x) & np.isfinite(table.y)
     table = table.subset(ok)
     col = np.floor(table.x / size).astype(np.int64)
@@ -79,7 +79,8 @@ def split_burst(k: int, path: str, crs: str, size: float, scratch: str, progress
     order = np.lexsort((col, row))
     r, c = row[order], col[order]
     cuts = np.flatnonzero(np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1]), True])
-    for a, b in zip(cuts[:-1], cuts[1:]):
+    for j, (a, b) in enumerate(zip(cuts[:-1], cuts[1:])):
+        progress(0.7 + 0.3 * j / max(len(cuts) - 1, 1))
         idx = np.sort(order[a:b])
         key = (int(row[idx[0]]), int(col[idx[0]]))
         with open(os.path.join(scratch, f"piece_{key[0]}_{key[1]}_{k}.pkl"), "wb") as f:
@@ -92,8 +93,10 @@ def split_burst(k: int, path: str, crs: str, size: float, scratch: str, progress
 def join_tile(tile: int, key, bursts: List[int], scratch: str, fields, sink, progress=None) -> dict:
     """A tile's pieces, in burst order, written as the tile's GeoPackage with every field."""
     from ..points import PointTable
+    progress = ensure(progress)
     parts = []
-    for k in bursts:
+    for j, k in enumerate(bursts):
+        progress(0.3 * j / len(bursts))
         path = os.path.join(scratch, f"piece_{key[0]}_{key[1]}_{k}.pkl")
         with open(path, "rb") as f:
             parts.append(pickle.load(f))
@@ -104,7 +107,8 @@ def join_tile(tile: int, key, bursts: List[int], scratch: str, fields, sink, pro
             cols[name] = table.columns[name]
         else:
             cols[name] = np.full(len(table), None, object) if kind == "text" else np.full(len(table), np.nan)
-    return sink.write(tile, PointTable(table.x, table.y, cols, table.crs_wkt))
+    progress(0.3)
+    return sink.write(tile, PointTable(table.x, table.y, cols, table.crs_wkt), progress.sub(0.3, 1.0))
 
 
 def partition(folder: str, vrt: str, engine, tile_size: float = DEFAULT_TILE_SIZE,

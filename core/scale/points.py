@@ -50,8 +50,7 @@ def run_tile(step, source, sink, progress: Optional[Progress] = None):
     gid_out = gid if keep is None else gid[keep]
     if sink is None:
         return source.tile, out, gid_out, info, None
-    entry = sink.write(source.tile, out)
-    progress(1.0)
+    entry = sink.write(source.tile, out, progress.sub(0.9, 1.0))
     return source.tile, None, None, info, entry
 
 

@@ -168,7 +168,8 @@ first; on a tile set, give the bandwidth (or k).
         style = graduated("local_r2", ramp="Viridis", classes=5, limits=(0.0, 1.0),
                           values=result.local_r2)
         if plan is not None and plan.folder:
-            dest = scale.write_table_tiles(self, context, self.OUTPUT, plan, out, style)
+            dest = scale.write_table_tiles(self, context, self.OUTPUT, plan, out, style,
+                                           progress.sub(w0, 0.98))
         else:
             dest = write_point_table(self, self.OUTPUT, out, context, style=style,
                                      progress=progress.sub(w0, 0.98))
@@ -217,7 +218,7 @@ first; on a tile set, give the bandwidth (or k).
                 elif folder:
                     entries.append(entry)
                 else:
-                    app.append(table)
+                    app.append(table, progress.sub(0.97, 0.97))
                     first = table
             if folder:
                 from ...core.vector_io import read_points
@@ -227,8 +228,7 @@ first; on a tile set, give the bandwidth (or k).
                 dest = scale.publish(self, context, self.OUTPUT, folder.finish(ts.grid, ts.crs_wkt, kinds, entries), style)
             else:
                 dest = app.finish(first)
-                save_default_style(dest, style)
-                scale.attach_style(self, context, dest, style)
+                scale.style_gpkg(dest, style)
         except BaseException:
             (folder or app).abort()
             raise
