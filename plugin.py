@@ -3,8 +3,9 @@ import os
 
 from qgis.core import QgsApplication
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QMenu
+from qgis.PyQt.QtWidgets import QMenu
 
+from .compat import QAction
 from .processing.provider import InsarFusionProvider
 
 HERE = os.path.dirname(__file__)
@@ -68,7 +69,7 @@ class InsarFusionPlugin:
         dock = next((d for d in self.docks if isinstance(d, InspectorDock)), None)
         if dock is None:
             dock = InspectorDock(self.iface)
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self.docks.append(dock)
         return dock
 
@@ -85,7 +86,7 @@ class InsarFusionPlugin:
         from .ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.iface.mainWindow(), on_saved=self.refresh_defaults)
-        dialog.exec_()
+        dialog.exec()
 
     def refresh_defaults(self):
         """Re-create the algorithms so their parameter defaults follow the new settings."""

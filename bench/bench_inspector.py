@@ -88,7 +88,7 @@ def wait_for(signal, condition, timeout=120.0):
     signal.connect(loop.quit)
     QTimer.singleShot(int(timeout * 1000), loop.quit)
     while not condition():
-        loop.exec_()
+        loop.exec()
         QCoreApplication.processEvents()
     signal.disconnect(loop.quit)
 
@@ -149,8 +149,8 @@ def main(argv=None):
     def click_once(x, y, lookup):
         dock.store.lookup = lookup
         px = canvas.getCoordinateTransform().transform(x, y)
-        event = QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(int(px.x()), int(px.y())),
-                                 Qt.LeftButton, Qt.LeftButton, Qt.NoModifier)
+        event = QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, QPoint(int(px.x()), int(px.y())),
+                                 Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
         drawn = []
         dock.charts_drawn.connect(lambda: drawn.append(time.perf_counter()))
         t = time.perf_counter()

@@ -20,7 +20,7 @@ from ..core.atomic import remove_outputs
 from ..core.dates import to_date
 from ..core.errors import Cancelled, InputError
 from ..core.inputs import csv_truncation, disk_failure, read_failure, unreadable
-from ..core.progress import Progress
+from ..core.progress import Progress, running
 
 GROUPS = {
     "insar": "InSAR points",
@@ -124,7 +124,8 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
                 self._resolve_destinations(parameters, context)
                 created = [p for p in self._dests.values() if p and not os.path.exists(p)]
                 progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
-                results = self.process(parameters, context, feedback, progress)
+                with running(progress):
+                    results = self.process(parameters, context, feedback, progress)
                 if feedback.isCanceled():
                     raise Cancelled()
                 return results
@@ -193,7 +194,7 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
             if not isinstance(p, _INPUTS):
                 continue
             raster = isinstance(p, QgsProcessingParameterRasterLayer) or (
-                isinstance(p, QgsProcessingParameterMultipleLayers) and p.layerType() == QgsProcessing.TypeRaster)
+                isinstance(p, QgsProcessingParameterMultipleLayers) and p.layerType() == QgsProcessing.SourceType.TypeRaster)
             for path in _paths(value):
                 if not os.path.exists(path):
                     if qgis_failed and os.path.isabs(path) and QgsProject.instance().mapLayer(path) is None:

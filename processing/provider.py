@@ -59,6 +59,6 @@ class InsarFusionProvider(QgsProcessingProvider):
     def loadAlgorithms(self):
         classes, self.load_errors = algorithm_classes()
         for name, tb in self.load_errors:
-            QgsMessageLog.logMessage(f"Could not load {name}:\n{tb}", "InSAR Fusion", Qgis.Critical)
+            QgsMessageLog.logMessage(f"Could not load {name}:\n{tb}", "InSAR Fusion", Qgis.MessageLevel.Critical)
         for cls in classes:
             self.addAlgorithm(cls())

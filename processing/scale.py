@@ -37,9 +37,9 @@ def add_parameters(alg) -> None:
     mode = QgsProcessingParameterEnum(OUTPUT_MODE, alg.tr("Write the output as"), list(MODES),
                                       defaultValue=0)
     size = QgsProcessingParameterNumber(TILE_SIZE, alg.tr("Tile size (m; 0 = automatic)"),
-                                        QgsProcessingParameterNumber.Double, 0.0, minValue=0.0)
+                                        QgsProcessingParameterNumber.Type.Double, 0.0, minValue=0.0)
     for p in (mode, size):
-        p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        p.setFlags(p.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         alg.addParameter(p)
 
 

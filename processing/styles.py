@@ -10,7 +10,7 @@ def _values(layer, field):
     idx = layer.fields().indexOf(field)
     if idx < 0:
         return np.empty(0)
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([idx])
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry).setSubsetOfAttributes([idx])
     vals = []
     for f in layer.getFeatures(request):
         v = f.attribute(idx)
@@ -64,14 +64,19 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
                 hi = lo + 1.0
         return lo, hi, (float(vals.min()), float(vals.max())) if vals.size else None
 
-    given = None
-    if values is not None:
-        given = np.asarray(values, float)
-        given = breaks(given[np.isfinite(given)])
+    given = []  # the breaks of values handed over, by the caller or by prime()
     read = {}  # data key -> breaks: the output is styled on writing and again when QGIS loads it
 
+    def prime(vals) -> None:
+        """Take the field's values from whoever holds them (the writer), instead of reading them back."""
+        vals = np.asarray(vals, float)
+        given[:] = [breaks(vals[np.isfinite(vals)])]
+
+    if values is not None:
+        prime(values)
+
     def apply(layer):
-        found = given
+        found = given[0] if given else None
         if found is None:
             key = (layer.providerType(), layer.source(), layer.subsetString(), layer.featureCount())
             if key not in read:
@@ -94,6 +99,7 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
         renderer.setSourceColorRamp(color_ramp)
         layer.setRenderer(renderer)
 
+    apply.field, apply.prime = field, prime
     return apply
 
 
@@ -116,8 +122,8 @@ def _raster_sample(layer, tiles=8, size=32):
         return np.empty(0)
     px, py = ext.width() / w, ext.height() / h
     bw, bh = min(size, w), min(size, h)
-    dtypes = {Qgis.Float32: np.float32, Qgis.Float64: np.float64, Qgis.Int16: np.int16,
-              Qgis.UInt16: np.uint16, Qgis.Int32: np.int32, Qgis.UInt32: np.uint32, Qgis.Byte: np.uint8}
+    dtypes = {Qgis.DataType.Float32: np.float32, Qgis.DataType.Float64: np.float64, Qgis.DataType.Int16: np.int16,
+              Qgis.DataType.UInt16: np.uint16, Qgis.DataType.Int32: np.int32, Qgis.DataType.UInt32: np.uint32, Qgis.DataType.Byte: np.uint8}
     parts = []
     for cy in sorted({int(v) for v in np.linspace(0, h - bh, tiles)}):
         for cx in sorted({int(v) for v in np.linspace(0, w - bw, tiles)}):
@@ -166,7 +172,7 @@ def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops
             v = lo + f * (hi - lo)
             items.append(QgsColorRampShader.ColorRampItem(v, color_ramp.color(f), f"{v:.3g}"))
         crs = QgsColorRampShader(lo, hi)
-        crs.setColorRampType(QgsColorRampShader.Interpolated)
+        crs.setColorRampType(QgsColorRampShader.Type.Interpolated)
         crs.setClip(False)
         crs.setColorRampItemList(items)
         crs.setSourceColorRamp(color_ramp.clone())

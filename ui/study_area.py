@@ -30,7 +30,7 @@ def save_study_area(project, vertices, crs, name: str = "") -> QgsVectorLayer:
             k += 1
         name = f"study_area_{k}"
     memory = QgsVectorLayer(f"Polygon?crs={crs.authid() or crs.toWkt()}", name, "memory")
-    memory.dataProvider().addAttributes([QgsField("name", QVariant.String)])
+    memory.dataProvider().addAttributes([QgsField("name", QVariant.Type.String)])
     memory.updateFields()
     feat = QgsFeature(memory.fields())
     ring = list(vertices) + [vertices[0]]
@@ -40,10 +40,10 @@ def save_study_area(project, vertices, crs, name: str = "") -> QgsVectorLayer:
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = name
-    options.actionOnExistingFile = (QgsVectorFileWriter.CreateOrOverwriteLayer if os.path.exists(path)
-                                    else QgsVectorFileWriter.CreateOrOverwriteFile)
+    options.actionOnExistingFile = (QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteLayer if os.path.exists(path)
+                                    else QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteFile)
     error = QgsVectorFileWriter.writeAsVectorFormatV3(memory, path, project.transformContext(), options)
-    if error[0] != QgsVectorFileWriter.NoError:
+    if error[0] != QgsVectorFileWriter.WriterError.NoError:
         raise RuntimeError(f"Could not save the study area to {path}: {error[1]}")
     layer = QgsVectorLayer(f"{path}|layername={name}", name.replace("_", " ").capitalize(), "ogr")
     if not layer.isValid():

@@ -58,13 +58,13 @@ pairs); N_PAIRS.
         self.addParameter(num(self.BPERP, self.tr("Perpendicular baseline B⊥ (m)"), num.Double,
                               100.0, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.PAIRS, self.tr("Pairs table (one row per pair)"), [QgsProcessing.TypeVector],
+            self.PAIRS, self.tr("Pairs table (one row per pair)"), [QgsProcessing.SourceType.TypeVector],
             optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.BPERP_FIELD, self.tr("Perpendicular-baseline field (m)"), "bperp", self.PAIRS,
-            QgsProcessingParameterField.Any, optional=True))
+            QgsProcessingParameterField.DataType.Any, optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Pairs with baseline decorrelation"), QgsProcessing.TypeVector,
+            self.OUTPUT, self.tr("Pairs with baseline decorrelation"), QgsProcessing.SourceType.TypeVector,
             optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("CRITICAL_BASELINE", self.tr("Critical baseline (m)")))
         self.addOutput(QgsProcessingOutputNumber("GAMMA_BASELINE", self.tr("Baseline correlation")))

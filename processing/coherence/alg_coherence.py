@@ -62,10 +62,10 @@ Results MEAN_COHERENCE and VALID_FRACTION.
             self.AMPLITUDE_2, self.tr("Amplitude of the secondary |s2|"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.WINDOW_X, self.tr("Window in range (pixels, columns)"),
-            QgsProcessingParameterNumber.Integer, 5, minValue=1))
+            QgsProcessingParameterNumber.Type.Integer, 5, minValue=1))
         self.addParameter(QgsProcessingParameterNumber(
             self.WINDOW_Y, self.tr("Window in azimuth (pixels, rows)"),
-            QgsProcessingParameterNumber.Integer, 5, minValue=1))
+            QgsProcessingParameterNumber.Type.Integer, 5, minValue=1))
         self.addParameter(QgsProcessingParameterRasterDestination(
             self.OUTPUT, self.tr("Coherence")))
         self.addOutput(QgsProcessingOutputNumber("MEAN_COHERENCE", self.tr("Mean coherence")))

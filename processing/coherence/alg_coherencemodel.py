@@ -73,10 +73,10 @@ residuals, as the paper's Table 2 and Figs. 2-4).
         self.addParameter(QgsProcessingParameterBoolean(
             self.EXP_OFFSET, self.tr("Exponential model with an offset c"), True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_SAMPLES, self.tr("Window samples"), QgsProcessing.TypeVectorPoint,
+            self.OUTPUT_SAMPLES, self.tr("Window samples"), QgsProcessing.SourceType.TypeVectorPoint,
             optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_MODELS, self.tr("Models"), QgsProcessing.TypeVector))
+            self.OUTPUT_MODELS, self.tr("Models"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, self.tr("Report"), "HTML files (*.html)", optional=True))
         self.addOutput(QgsProcessingOutputString("BEST_MODEL", self.tr("Best model")))

@@ -39,7 +39,7 @@ points are kept).
     def initAlgorithm(self, config=None):
         num = QgsProcessingParameterNumber
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("InSAR points"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("InSAR points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.PREDICTED, self.tr("Predicted coherence"), optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.NDVI, self.tr("NDVI"), optional=True))
@@ -50,7 +50,7 @@ points are kept).
         self.addParameter(QgsProcessingParameterEnum(
             self.MODE, self.tr("Mode"), [self.tr("flag"), self.tr("remove")], defaultValue=0))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Points with reliability"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("Points with reliability"), QgsProcessing.SourceType.TypeVectorPoint))
         for name, label in (("N_POINTS", "Points"), ("N_UNRELIABLE", "Unreliable points"),
                             ("N_UNKNOWN", "Points without a raster value"),
                             ("N_OUTPUT", "Points written")):

@@ -46,7 +46,7 @@ prediction that are usable.
         self.addParameter(QgsProcessingParameterRasterLayer(self.NDVI, self.tr("NDVI")))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.MODELS_TABLE, self.tr("Models table (from 'Fit NDVI-coherence models')"),
-            [QgsProcessing.TypeVector], optional=True))
+            [QgsProcessing.SourceType.TypeVector], optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.MODEL, self.tr("Model"), self.CHOICES, defaultValue=0))
         for name, label in ((self.A, "Parameter a"), (self.B, "Parameter b"),

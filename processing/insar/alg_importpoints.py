@@ -69,25 +69,25 @@ with more dates is refused before any work, with the advice to save a GeoPackage
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(
             self.INPUT, self.tr("InSAR file (CSV, Shapefile, GeoPackage, HDF5, GeoTIFF)"),
-            QgsProcessingParameterFile.File, fileFilter=_FILTER))
+            QgsProcessingParameterFile.Behavior.File, fileFilter=_FILTER))
         self.addParameter(QgsProcessingParameterEnum(
             self.FORMAT, self.tr("Format"), list(FORMATS), defaultValue=0))
         self.addParameter(QgsProcessingParameterCrs(
             self.CRS, self.tr("CRS of easting/northing columns (CSV)"), "EPSG:3035", optional=True))
         self.addParameter(QgsProcessingParameterFile(
             self.COMPANION, self.tr("Companion file (MintPy velocity or time series)"),
-            QgsProcessingParameterFile.File, fileFilter="HDF5 (*.h5 *.he5);;All files (*.*)",
+            QgsProcessingParameterFile.Behavior.File, fileFilter="HDF5 (*.h5 *.he5);;All files (*.*)",
             optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.NODATA, self.tr("Nodata value (read as NULL)"), QgsProcessingParameterNumber.Double,
+            self.NODATA, self.tr("Nodata value (read as NULL)"), QgsProcessingParameterNumber.Type.Double,
             None, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.MIN_COHERENCE, self.tr("Minimum coherence (grids)"), QgsProcessingParameterNumber.Double,
+            self.MIN_COHERENCE, self.tr("Minimum coherence (grids)"), QgsProcessingParameterNumber.Type.Double,
             0.0, minValue=0.0, maxValue=1.0))
         self.addParameter(QgsProcessingParameterCrs(
             self.TARGET_CRS, self.tr("Reproject to"), None, optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("InSAR points"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("InSAR points"), QgsProcessing.SourceType.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber("N_POINTS", self.tr("Number of points")))
         self.addOutput(QgsProcessingOutputNumber("N_DATES", self.tr("Number of dates")))
         self.addOutput(QgsProcessingOutputString("FORMAT", self.tr("Format read")))

@@ -37,17 +37,17 @@ Angles outside (0°, 80°) are refused. Points with no angle get NULL.
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("InSAR points (LOS)"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("InSAR points (LOS)"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(
             self.INCIDENCE_FIELD, self.tr("Incidence angle field (degrees)"), "incidence", self.INPUT,
-            QgsProcessingParameterField.Numeric, optional=True))
+            QgsProcessingParameterField.DataType.Numeric, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.INCIDENCE_ANGLE, self.tr("Incidence angle for all points (degrees)"),
-            QgsProcessingParameterNumber.Double, None, optional=True, minValue=0.0, maxValue=90.0))
+            QgsProcessingParameterNumber.Type.Double, None, optional=True, minValue=0.0, maxValue=90.0))
         self.addParameter(QgsProcessingParameterRasterLayer(
             self.INCIDENCE_RASTER, self.tr("Incidence angle raster (degrees)"), optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Vertical displacement"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("Vertical displacement"), QgsProcessing.SourceType.TypeVectorPoint))
         scale.add_parameters(self)
 
     def process(self, parameters, context, feedback, progress):

@@ -45,11 +45,11 @@ GeoPackage. Points without coordinates are left out.
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFile(
             self.INPUT, self.tr("Folder of bursts (EGMS CSV, zip, GeoPackage)"),
-            behavior=QgsProcessingParameterFile.Folder))
+            behavior=QgsProcessingParameterFile.Behavior.Folder))
         self.addParameter(QgsProcessingParameterCrs(self.CRS, self.tr("CRS of CSV coordinates"), "EPSG:3035",
                                                   optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.TILE_SIZE, self.tr("Tile size (m)"), QgsProcessingParameterNumber.Double,
+            self.TILE_SIZE, self.tr("Tile size (m)"), QgsProcessingParameterNumber.Type.Double,
             DEFAULT_TILE_SIZE, minValue=1.0))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, self.tr("Tile set"), self.tr("Virtual layer (*.vrt)")))

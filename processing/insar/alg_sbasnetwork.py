@@ -51,19 +51,19 @@ ill-posed, so add pairs across the gaps (raise the limits) before using it.
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("Acquisitions (date, bperp)"), [QgsProcessing.TypeVector]))
+            self.INPUT, self.tr("Acquisitions (date, bperp)"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(QgsProcessingParameterField(
             self.DATE_FIELD, self.tr("Date field"), "date", self.INPUT, optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.BPERP_FIELD, self.tr("Perpendicular baseline field (m)"), "bperp", self.INPUT, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.MAX_TEMPORAL, self.tr("Maximum temporal baseline (days)"), QgsProcessingParameterNumber.Double,
+            self.MAX_TEMPORAL, self.tr("Maximum temporal baseline (days)"), QgsProcessingParameterNumber.Type.Double,
             24.0, minValue=0.0))
         self.addParameter(QgsProcessingParameterNumber(
             self.MAX_PERPENDICULAR, self.tr("Maximum perpendicular baseline (m)"),
-            QgsProcessingParameterNumber.Double, 100.0, minValue=0.0))
+            QgsProcessingParameterNumber.Type.Double, 100.0, minValue=0.0))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Pairs"), QgsProcessing.TypeVector))
+            self.OUTPUT, self.tr("Pairs"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CHART, self.tr("Network chart"), "PNG files (*.png)", optional=True))
         self.addOutput(QgsProcessingOutputNumber("N_PAIRS", self.tr("Number of pairs")))

@@ -59,23 +59,23 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("InSAR points"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("InSAR points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterNumber(
-            self.THRESHOLD, self.tr("Threshold |velocity| (mm/yr)"), QgsProcessingParameterNumber.Double,
+            self.THRESHOLD, self.tr("Threshold |velocity| (mm/yr)"), QgsProcessingParameterNumber.Type.Double,
             settings.value("significant_rate"), minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterLayer(self.DEM, self.tr("DEM (m)"), optional=True))
         for key, label in ((self.DEM_MIN, "DEM minimum (m)"), (self.DEM_MAX, "DEM maximum (m)")):
             self.addParameter(QgsProcessingParameterNumber(
-                key, self.tr(label), QgsProcessingParameterNumber.Double, None, optional=True))
+                key, self.tr(label), QgsProcessingParameterNumber.Type.Double, None, optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.NDVI, self.tr("NDVI"), optional=True))
         for key, label in ((self.NDVI_MIN, "NDVI minimum"), (self.NDVI_MAX, "NDVI maximum")):
             self.addParameter(QgsProcessingParameterNumber(
-                key, self.tr(label), QgsProcessingParameterNumber.Double, None, optional=True,
+                key, self.tr(label), QgsProcessingParameterNumber.Type.Double, None, optional=True,
                 minValue=-1.0, maxValue=1.0))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.STUDY_AREA, self.tr("Study area"), [QgsProcessing.TypeVectorPolygon], optional=True))
+            self.STUDY_AREA, self.tr("Study area"), [QgsProcessing.SourceType.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Significant deformation"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("Significant deformation"), QgsProcessing.SourceType.TypeVectorPoint))
         for key in self.RESULTS:
             self.addOutput(QgsProcessingOutputNumber(key, key))
         scale.add_parameters(self)
@@ -201,7 +201,7 @@ N_KEPT, REMOVED_RATE, REMOVED_AREA, REMOVED_DEM, REMOVED_NDVI (0 for a criterion
         source = self.parameterAsSource(parameters, self.STUDY_AREA, context)
         if source is None:
             raise InputError("The study area layer could not be read.")
-        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise InputError("The study area must be a polygon layer.")
         text = crs_wkt.strip()
         points_crs = QgsCoordinateReferenceSystem(text) if text.upper().startswith("EPSG:") else \

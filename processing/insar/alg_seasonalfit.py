@@ -49,11 +49,11 @@ Points with fewer than 5 dates, or whose dates cannot separate the terms, get NU
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("InSAR points with a series"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("InSAR points with a series"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterEnum(
             self.STYLE, self.tr("Style by"), list(STYLES), defaultValue=0))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Seasonal fit"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("Seasonal fit"), QgsProcessing.SourceType.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber("N_FITTED", self.tr("Points fitted")))
         self.addOutput(QgsProcessingOutputNumber("N_SKIPPED", self.tr("Points not fitted")))
         scale.add_parameters(self)

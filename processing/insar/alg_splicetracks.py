@@ -56,11 +56,11 @@ FRACTION_WITHIN_3RMSE.
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.REFERENCE, self.tr("Reference track (vertical)"), [QgsProcessing.TypeVectorPoint]))
+            self.REFERENCE, self.tr("Reference track (vertical)"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SECONDARY, self.tr("Secondary track (vertical)"), [QgsProcessing.TypeVectorPoint]))
+            self.SECONDARY, self.tr("Secondary track (vertical)"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterNumber(
-            self.MATCH_DISTANCE, self.tr("Match distance (m)"), QgsProcessingParameterNumber.Double,
+            self.MATCH_DISTANCE, self.tr("Match distance (m)"), QgsProcessingParameterNumber.Type.Double,
             60.0, minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(
             self.CORRECTION, self.tr("Correction"), list(CORRECTIONS), defaultValue=0))
@@ -69,9 +69,9 @@ FRACTION_WITHIN_3RMSE.
         self.addParameter(QgsProcessingParameterString(
             self.SECONDARY_NAME, self.tr("Secondary track name"), optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Merged tracks"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("Merged tracks"), QgsProcessing.SourceType.TypeVectorPoint))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_PAIRS, self.tr("Matched pairs"), QgsProcessing.TypeVectorPoint, optional=True))
+            self.OUTPUT_PAIRS, self.tr("Matched pairs"), QgsProcessing.SourceType.TypeVectorPoint, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_CHART, self.tr("Overlap chart"), "PNG files (*.png)", optional=True))
         for key in self.RESULTS:
@@ -121,6 +121,7 @@ FRACTION_WITHIN_3RMSE.
             progress(0.93)
             fig = splice_chart(pairs.columns["rate_ref"], pairs.columns["rate_sec_corrected"], fit.rmse,
                                pairs.columns["rate_sec"], names)
+            progress(0.96)
             save_png(fig, self.dest(self.OUTPUT_CHART))
             results[self.OUTPUT_CHART] = self.dest(self.OUTPUT_CHART)
         progress(1.0)

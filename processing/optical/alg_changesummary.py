@@ -45,16 +45,16 @@ with Table 2 (mean per region and label), the details, and a bar chart.
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.REGIONS, self.tr("Regions (polygons)"), [QgsProcessing.TypeVectorPolygon]))
+            self.REGIONS, self.tr("Regions (polygons)"), [QgsProcessing.SourceType.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterField(
             self.NAME_FIELD, self.tr("Region name field"), "name", self.REGIONS,
             optional=True))  # optional: QGIS 3.22 ignores a required field's default in scripts
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.RASTERS, self.tr("Change rasters"), QgsProcessing.TypeRaster))
+            self.RASTERS, self.tr("Change rasters"), QgsProcessing.SourceType.TypeRaster))
         self.addParameter(QgsProcessingParameterString(
             self.LABELS, self.tr("Labels, comma-separated (default: layer names)"), optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Summary table"), QgsProcessing.TypeVector))
+            self.OUTPUT, self.tr("Summary table"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, self.tr("Summary report (Table 2)"), self.tr("HTML files (*.html)"),
             optional=True, createByDefault=True))
@@ -63,7 +63,7 @@ with Table 2 (mean per region and label), the details, and a bar chart.
         source = self.parameterAsSource(parameters, self.REGIONS, context)
         if source is None:
             raise InputError("No REGIONS layer was given.")
-        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PolygonGeometry:
+        if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.GeometryType.PolygonGeometry:
             raise InputError("REGIONS must be a polygon layer.")
         field = self.parameterAsString(parameters, self.NAME_FIELD, context) or "name"
         idx = source.fields().indexOf(field)

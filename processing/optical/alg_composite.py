@@ -40,11 +40,11 @@ bounded (windows of 256 rows; max and mean keep one running array whatever the n
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.INPUTS, self.tr("Dated input rasters"), QgsProcessing.TypeRaster))
+            self.INPUTS, self.tr("Dated input rasters"), QgsProcessing.SourceType.TypeRaster))
         self.addParameter(QgsProcessingParameterDateTime(
-            self.START, self.tr("Start date (included)"), QgsProcessingParameterDateTime.Date))
+            self.START, self.tr("Start date (included)"), QgsProcessingParameterDateTime.Type.Date))
         self.addParameter(QgsProcessingParameterDateTime(
-            self.END, self.tr("End date (included)"), QgsProcessingParameterDateTime.Date))
+            self.END, self.tr("End date (included)"), QgsProcessingParameterDateTime.Type.Date))
         self.addParameter(QgsProcessingParameterEnum(
             self.METHOD, self.tr("Method"), list(METHODS), defaultValue=0))
         self.addParameter(QgsProcessingParameterRasterLayer(

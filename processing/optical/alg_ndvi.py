@@ -46,9 +46,9 @@ styled with a green ramp from 0 to 1 (saved as a .qml beside it).
                                                   optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.SCALE, self.tr("Scale (reflectance = value × scale + offset)"),
-            QgsProcessingParameterNumber.Double, 1.0))
+            QgsProcessingParameterNumber.Type.Double, 1.0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.OFFSET, self.tr("Offset"), QgsProcessingParameterNumber.Double, 0.0))
+            self.OFFSET, self.tr("Offset"), QgsProcessingParameterNumber.Type.Double, 0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("NDVI")))
 
     def process(self, parameters, context, feedback, progress):

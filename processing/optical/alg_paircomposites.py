@@ -63,9 +63,9 @@ rasters used and the file. A pair with no NDVI inside its window is skipped with
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.INPUTS, self.tr("Dated NDVI rasters"), QgsProcessing.TypeRaster))
+            self.INPUTS, self.tr("Dated NDVI rasters"), QgsProcessing.SourceType.TypeRaster))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.PAIRS, self.tr("Pairs (reference and secondary dates)"), [QgsProcessing.TypeVector]))
+            self.PAIRS, self.tr("Pairs (reference and secondary dates)"), [QgsProcessing.SourceType.TypeVector]))
         self.addParameter(QgsProcessingParameterField(
             self.REFERENCE_FIELD, self.tr("Reference date field"), None, self.PAIRS, optional=True))
         self.addParameter(QgsProcessingParameterField(

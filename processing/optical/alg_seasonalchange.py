@@ -46,16 +46,16 @@ ramp centred on 0.
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.INPUTS, self.tr("Dated input rasters (NDVI or soil moisture)"), QgsProcessing.TypeRaster))
+            self.INPUTS, self.tr("Dated input rasters (NDVI or soil moisture)"), QgsProcessing.SourceType.TypeRaster))
         for name, label, default in ((self.SUMMER_MONTH, "Summer month (1-12)", 7),
                                      (self.WINTER_MONTH, "Winter month (1-12, in year B)", 1)):
             self.addParameter(QgsProcessingParameterNumber(
-                name, self.tr(label), QgsProcessingParameterNumber.Integer, default,
+                name, self.tr(label), QgsProcessingParameterNumber.Type.Integer, default,
                 minValue=1, maxValue=12))
         for name, label in ((self.YEAR_A, "Year A (default: the year before B)"),
                             (self.YEAR_B, "Year B (default: the last year with a summer input)")):
             self.addParameter(QgsProcessingParameterNumber(
-                name, self.tr(label), QgsProcessingParameterNumber.Integer, None, optional=True,
+                name, self.tr(label), QgsProcessingParameterNumber.Type.Integer, None, optional=True,
                 minValue=1900, maxValue=2200))
         self.addParameter(QgsProcessingParameterEnum(
             self.METHOD, self.tr("Month composite (several rasters in a month)"), list(METHODS),

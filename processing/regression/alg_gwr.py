@@ -97,27 +97,27 @@ first; on a tile set, give the bandwidth (or k).
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("Input points"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("Input points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(
             self.DEPENDENT, self.tr("Dependent variable"), None, self.INPUT,
-            QgsProcessingParameterField.Numeric))
+            QgsProcessingParameterField.DataType.Numeric))
         self.addParameter(QgsProcessingParameterField(
             self.EXPLANATORY, self.tr("Explanatory variables"), None, self.INPUT,
-            QgsProcessingParameterField.Numeric, allowMultiple=True))
+            QgsProcessingParameterField.DataType.Numeric, allowMultiple=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.BANDWIDTH, self.tr("Bandwidth (m; 0 = choose by AICc)"),
-            QgsProcessingParameterNumber.Double, settings.value("gwr_bandwidth"), minValue=0.0))
+            QgsProcessingParameterNumber.Type.Double, settings.value("gwr_bandwidth"), minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(
             self.KERNEL, self.tr("Kernel"), list(KERNELS), defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.ADAPTIVE_NEIGHBOURS, self.tr("Adaptive kernel: number of neighbours k (optional)"),
-            QgsProcessingParameterNumber.Integer, None, optional=True, minValue=0))
+            QgsProcessingParameterNumber.Type.Integer, None, optional=True, minValue=0))
         exact = QgsProcessingParameterBoolean(
             self.EXACT, self.tr("Exact gaussian/exponential kernel (no truncation; slow)"), False)
-        exact.setFlags(exact.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        exact.setFlags(exact.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(exact)
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("GWR results"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("GWR results"), QgsProcessing.SourceType.TypeVectorPoint))
         for key in RESULTS:
             self.addOutput(QgsProcessingOutputNumber(key, key))
         scale.add_parameters(self)

@@ -30,8 +30,8 @@ are left out. Without it, all points form one group "all".</li>
 <li><b>Confidence level</b> (default 0.95): for the coefficient intervals and the bands.</li></ul>
 
 <b>Method</b>: least squares; k = Σ(x − x̄)(y − ȳ)/Σ(x − x̄)²; Pearson r; R² = r²;
-RMSE = √(Σ(y − ŷ)²/n) (eq. 9); p-value of the two-sided t-test of k = 0; intervals from
-statsmodels (t distribution, n − 2 degrees of freedom). Pairs with a NULL are skipped. A group
+RMSE = √(Σ(y − ŷ)²/n) (eq. 9); p-value of the two-sided t-test of k = 0; t intervals (n − 2
+degrees of freedom) in closed form, equal to statsmodels' OLS. Pairs with a NULL are skipped. A group
 with fewer than 3 points, or a constant explanatory variable, gets NULL statistics.
 
 <b>Outputs</b><ul>
@@ -47,21 +47,21 @@ fitted line, the confidence band of the mean and the prediction band; the residu
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("Input points"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("Input points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(
             self.DEPENDENT, self.tr("Dependent variable"), None, self.INPUT,
-            QgsProcessingParameterField.Numeric))
+            QgsProcessingParameterField.DataType.Numeric))
         self.addParameter(QgsProcessingParameterField(
             self.EXPLANATORY, self.tr("Explanatory variables (each regressed separately)"), None,
-            self.INPUT, QgsProcessingParameterField.Numeric, allowMultiple=True))
+            self.INPUT, QgsProcessingParameterField.DataType.Numeric, allowMultiple=True))
         self.addParameter(QgsProcessingParameterField(
             self.GROUP_FIELD, self.tr("Group field (e.g. region)"), None, self.INPUT,
-            QgsProcessingParameterField.Any, optional=True))
+            QgsProcessingParameterField.DataType.Any, optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.CONFIDENCE, self.tr("Confidence level"), QgsProcessingParameterNumber.Double, 0.95,
+            self.CONFIDENCE, self.tr("Confidence level"), QgsProcessingParameterNumber.Type.Double, 0.95,
             minValue=0.5, maxValue=0.9999))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_TABLE, self.tr("Regression table"), QgsProcessing.TypeVector))
+            self.OUTPUT_TABLE, self.tr("Regression table"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, self.tr("Regression report"), self.tr("HTML files (*.html)")))
         self.addOutput(QgsProcessingOutputNumber("N_FITS", "Number of regressions"))

@@ -48,15 +48,15 @@ Points outside a raster or on a nodata pixel get NULL.
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, self.tr("Input points"), [QgsProcessing.TypeVectorPoint]))
+            self.INPUT, self.tr("Input points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            self.RASTERS, self.tr("Rasters to sample"), QgsProcessing.TypeRaster))
+            self.RASTERS, self.tr("Rasters to sample"), QgsProcessing.SourceType.TypeRaster))
         self.addParameter(QgsProcessingParameterEnum(
             self.METHOD, self.tr("Method"), list(METHODS), defaultValue=0))
         self.addParameter(QgsProcessingParameterString(
             self.FIELD_PREFIX, self.tr("Field prefix"), "", optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT, self.tr("Sampled points"), QgsProcessing.TypeVectorPoint))
+            self.OUTPUT, self.tr("Sampled points"), QgsProcessing.SourceType.TypeVectorPoint))
         scale.add_parameters(self)
 
     def process(self, parameters, context, feedback, progress):

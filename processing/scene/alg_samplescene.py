@@ -61,7 +61,7 @@ to the project when the run ends.</li></ul>
         self.addParameter(QgsProcessingParameterEnum(
             self.SIZE, self.tr("Size"), options=list(SIZES), defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Integer, DEFAULT_SEED,
+            self.SEED, self.tr("Random seed"), QgsProcessingParameterNumber.Type.Integer, DEFAULT_SEED,
             minValue=0))
         self.addParameter(QgsProcessingParameterBoolean(
             self.LOAD, self.tr("Load key layers into the project"), True))

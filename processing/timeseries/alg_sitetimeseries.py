@@ -78,32 +78,32 @@ heatmap and the rate-against-variable scatters with fitted lines.</li></ul>
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SITES, self.tr("Sites"), [QgsProcessing.TypeVectorPoint]))
+            self.SITES, self.tr("Sites"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(
             self.SITE_FIELD, self.tr("Site name field"), None, self.SITES, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INSAR, self.tr("InSAR points (DYYYYMMDD fields, mm)"), [QgsProcessing.TypeVectorPoint]))
+            self.INSAR, self.tr("InSAR points (DYYYYMMDD fields, mm)"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterNumber(
-            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Double,
+            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Type.Double,
             settings.value("site_radius"), minValue=1.0))
         for name, _, label in STACKS:
             self.addParameter(QgsProcessingParameterMultipleLayers(
-                name, self.tr(label), QgsProcessing.TypeRaster, optional=True))
+                name, self.tr(label), QgsProcessing.SourceType.TypeRaster, optional=True))
         self.addParameter(QgsProcessingParameterEnum(
             self.MONTH_DAY, self.tr("Month-only file names (YYYYMM) stand for"),
             [self.tr(text) for _, text in self.MONTH_DAYS], defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.SMOOTHING, self.tr("Smoothing window (months)"), QgsProcessingParameterNumber.Integer,
+            self.SMOOTHING, self.tr("Smoothing window (months)"), QgsProcessingParameterNumber.Type.Integer,
             3, minValue=1, maxValue=25))
         self.addParameter(QgsProcessingParameterNumber(
-            self.MAX_LAG, self.tr("Maximum lag (days)"), QgsProcessingParameterNumber.Double,
+            self.MAX_LAG, self.tr("Maximum lag (days)"), QgsProcessingParameterNumber.Type.Double,
             90.0, minValue=15.0, maxValue=365.0))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_TABLE, self.tr("Series table"), QgsProcessing.TypeVector))
+            self.OUTPUT_TABLE, self.tr("Series table"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_CORRELATION, self.tr("Correlations"), QgsProcessing.TypeVector))
+            self.OUTPUT_CORRELATION, self.tr("Correlations"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterVectorDestination(
-            self.OUTPUT_LAGS, self.tr("Lags behind the rate"), QgsProcessing.TypeVector))
+            self.OUTPUT_LAGS, self.tr("Lags behind the rate"), QgsProcessing.SourceType.TypeVector))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT_HTML, self.tr("Report"), self.tr("HTML files (*.html)")))
 

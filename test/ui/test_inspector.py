@@ -68,13 +68,13 @@ def setup(files, qgis_iface, qgis_new_project, qgis_canvas):
     dock.deleteLater()
 
 
-def _event(canvas, x, y, button=Qt.LeftButton, modifiers=Qt.NoModifier):
+def _event(canvas, x, y, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier):
     px = canvas.getCoordinateTransform().transform(x, y)
-    return QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(int(round(px.x())), int(round(px.y()))),
+    return QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, QPoint(int(round(px.x())), int(round(px.y()))),
                             button, button, modifiers)
 
 
-def _click(dock, canvas, x, y, modifiers=Qt.NoModifier):
+def _click(dock, canvas, x, y, modifiers=Qt.KeyboardModifier.NoModifier):
     event = _event(canvas, x, y, modifiers=modifiers)
     dock.pick_tool.canvasReleaseEvent(event)
     _wait(dock)
@@ -153,18 +153,18 @@ def test_shift_click_adds_a_series_and_escape_clears(setup, files):
     dock, _, canvas = setup
     x, y = files["x"], files["y"]
     first = _nearest_pid(files, _click(dock, canvas, x[3], y[3]))
-    second = _nearest_pid(files, _click(dock, canvas, x[70], y[70], Qt.ShiftModifier))
+    second = _nearest_pid(files, _click(dock, canvas, x[70], y[70], Qt.KeyboardModifier.ShiftModifier))
     assert first != second
     assert [a.data.point_id for a in dock.analyses] == [first, second]
     means = [l for l in dock.view.series_axes()["deformation"].get_lines() if "circle mean" in l.get_label()]
     assert len(means) == 2 and len(dock.marks.bands) == 4
     third = _nearest_pid(files, _click(dock, canvas, x[80], y[80]))  # a plain click starts over
     assert [a.data.point_id for a in dock.analyses] == [third]
-    picked = [_nearest_pid(files, _click(dock, canvas, x[k], y[k], Qt.ShiftModifier))
+    picked = [_nearest_pid(files, _click(dock, canvas, x[k], y[k], Qt.KeyboardModifier.ShiftModifier))
               for k in range(90, 90 + MAX_COMPARE + 2)]
     assert len(dock.analyses) == MAX_COMPARE
     assert dock.analyses[-1].data.point_id == picked[-1]
-    dock.pick_tool.keyPressEvent(QKeyEvent(QEvent.KeyPress, Qt.Key_Escape, Qt.NoModifier))
+    dock.pick_tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier))
     assert dock.analyses == [] and dock.marks.bands == []
     assert dock.view.figure.axes == []
 
@@ -242,7 +242,7 @@ def test_sources_persist_through_project_write_and_read(setup, files, tmp_path):
     assert [s.label for s in dock.analyses[0].data.stacks] == ["ndvi", "soil_moisture", "precipitation"]
 
 
-def _draw(canvas, tool, points, button_last=Qt.RightButton):
+def _draw(canvas, tool, points, button_last=Qt.MouseButton.RightButton):
     for x, y in points:
         tool.canvasReleaseEvent(_event(canvas, x, y))
 
@@ -267,18 +267,18 @@ def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_
     events = [_event(canvas, *p) for p in pts]
     for e in events[:3]:
         tool.canvasReleaseEvent(e)
-    tool.keyPressEvent(QKeyEvent(QEvent.KeyPress, Qt.Key_Backspace, Qt.NoModifier))  # drop the stray one
+    tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier))  # drop the stray one
     for e in events[3:]:
         tool.canvasReleaseEvent(e)
     saved = []
     dock.study_area_saved.connect(saved.append)
-    tool.canvasReleaseEvent(_event(canvas, 0, 0, Qt.RightButton))
+    tool.canvasReleaseEvent(_event(canvas, 0, 0, Qt.MouseButton.RightButton))
     assert len(saved) == 1
     layer = saved[0]
     assert project.mapLayer(layer.id()) is layer
     assert layer.source().startswith(str(tmp_path / "insarfusion_study_areas.gpkg"))
     feats = list(layer.getFeatures())
-    assert len(feats) == 1 and feats[0].geometry().type() == QgsWkbTypes.PolygonGeometry
+    assert len(feats) == 1 and feats[0].geometry().type() == QgsWkbTypes.GeometryType.PolygonGeometry
     ring = feats[0].geometry().asPolygon()[0]
     expected = [events[i].mapPoint() for i in (0, 1, 3, 4)]
     assert len(ring) == 5 and ring[0] == ring[-1]
@@ -301,8 +301,8 @@ def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_
     # Esc aborts: no second layer
     for e in events[:2]:
         tool.canvasReleaseEvent(e)
-    tool.keyPressEvent(QKeyEvent(QEvent.KeyPress, Qt.Key_Escape, Qt.NoModifier))
-    tool.canvasReleaseEvent(_event(canvas, 0, 0, Qt.RightButton))
+    tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier))
+    tool.canvasReleaseEvent(_event(canvas, 0, 0, Qt.MouseButton.RightButton))
     assert len(saved) == 1 and tool.vertices == []
 
 

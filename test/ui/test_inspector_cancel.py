@@ -45,18 +45,18 @@ def _running_index_task(dock, layer):
     task = dock.index_task
     assert task is not None
     end = time.time() + 20
-    while task.status() != QgsTask.Running and time.time() < end:
+    while task.status() != QgsTask.TaskStatus.Running and time.time() < end:
         QCoreApplication.processEvents()
         time.sleep(0.01)
-    assert task.status() == QgsTask.Running
+    assert task.status() == QgsTask.TaskStatus.Running
     time.sleep(0.2)  # well inside the read
-    assert task.status() == QgsTask.Running, "the indexing ended before it could be cancelled"
+    assert task.status() == QgsTask.TaskStatus.Running, "the indexing ended before it could be cancelled"
     return task
 
 
 def _stopped(task) -> bool:
     task.waitForFinished(10000)
-    return task.status() == QgsTask.Terminated
+    return task.status() == QgsTask.TaskStatus.Terminated
 
 
 def test_closing_the_dock_cancels_and_stops_the_running_index_task(insar, qgis_iface, qgis_new_project):

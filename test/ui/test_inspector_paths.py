@@ -38,7 +38,7 @@ def test_dock_restores_folder_stacks_after_the_project_is_saved_elsewhere_and_mo
     finally:
         dock.shutdown()
         dock.deleteLater()  # parented to the main window: later tests count its docks
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     moved = tmp_path / "moved"
     shutil.move(str(first), str(moved))
     again = QgsProject()
@@ -62,4 +62,4 @@ def test_opening_the_inspector_leaves_a_clean_project_clean(qgis_iface, qgis_new
     finally:
         dock.shutdown()
         dock.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

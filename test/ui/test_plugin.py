@@ -26,7 +26,7 @@ def _menu_titles(window):
 
 
 def _flush_deletes():
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_init_gui_adds_menu_toolbar_settings_and_provider(plugin, qgis_iface):
@@ -68,12 +68,12 @@ def test_settings_dialog_saves_thresholds_and_refreshes_defaults(plugin, qgis_if
     assert dialog.spins["site_radius"].value() == 2000.0
     assert dialog.spins["ndvi_limit"].value() == pytest.approx(0.4)
     dialog.spins["significant_rate"].setValue(12.5)
-    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
     assert settings.value("significant_rate") == 12.5
     assert float(QgsSettings().value("insar_fusion/significant_rate")) == 12.5
     assert refreshed == [True]
     dialog2 = SettingsDialog(qgis_iface.mainWindow())
-    dialog2.findChild(QDialogButtonBox).button(QDialogButtonBox.RestoreDefaults).click()
+    dialog2.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
     assert dialog2.spins["significant_rate"].value() == 10.0
     dialog2.reject()
     assert settings.value("significant_rate") == 12.5  # Cancel keeps the saved value
@@ -85,7 +85,7 @@ def test_settings_action_opens_the_dialog(plugin, monkeypatch):
     from insar_fusion.ui import settings_dialog
 
     opened = []
-    monkeypatch.setattr(settings_dialog.SettingsDialog, "exec_", lambda self: opened.append(self) or 0)
+    monkeypatch.setattr(settings_dialog.SettingsDialog, "exec", lambda self: opened.append(self) or 0)
     action = [a for a in plugin.actions if a.objectName() == "InsarFusionSettingsAction"][0]
     action.trigger()
     assert len(opened) == 1 and opened[0].windowTitle() == "InSAR Fusion settings"
@@ -126,8 +126,8 @@ def test_unload_removes_the_inspector_dock_its_map_tools_and_marks(qgis_iface, q
     dock = p.inspector()
     tool = dock.study_tool
     for xy in ((10, 10), (60, 10), (60, 60)):
-        tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(*xy),
-                                                 Qt.LeftButton, Qt.LeftButton, Qt.NoModifier))
+        tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, QPoint(*xy),
+                                                 Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
     assert len(bands()) > before  # the study-area rubber band is on the canvas
     p.unload()
     _flush_deletes()

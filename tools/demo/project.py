@@ -69,7 +69,7 @@ def _label(layer, field):
     settings = QgsPalLayerSettings()
     settings.fieldName = field
     fmt = QgsTextFormat()
-    fmt.setFont(QFont("DejaVu Sans", 10, QFont.Bold))
+    fmt.setFont(QFont("DejaVu Sans", 10, QFont.Weight.Bold))
     fmt.setSize(10)
     buffer = fmt.buffer()
     buffer.setEnabled(True)

@@ -48,7 +48,7 @@ def wait_for_project(tries=[0]):  # noqa: B006 (a counter kept between calls)
         return
     plugin.show_inspector()
     dock = plugin.inspector()
-    window.resizeDocks([dock], [760], Qt.Horizontal)
+    window.resizeDocks([dock], [760], Qt.Orientation.Horizontal)
     dock.charts_drawn.connect(lambda: QTimer.singleShot(1500, lambda: done(dock)))
     QTimer.singleShot(4000, lambda: click(dock))
 
@@ -73,7 +73,7 @@ def click(dock):
     canvas.refresh()
     px = canvas.getCoordinateTransform().transform(centre.x(), centre.y())
     state["clicked"] = [centre.x(), centre.y()]
-    QTimer.singleShot(1500, lambda: QTest.mouseClick(canvas.viewport(), Qt.LeftButton, Qt.NoModifier,
+    QTimer.singleShot(1500, lambda: QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                                                      QPoint(int(px.x()), int(px.y()))))
     QTimer.singleShot(60000, lambda: write(inspector=True, clicked=state["clicked"], charts=False))
 

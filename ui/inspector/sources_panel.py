@@ -22,13 +22,13 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         self._loading = False
         form = QFormLayout(self)
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.PointLayer)
         self.layer_combo.setAllowEmptyLayer(True)
         self.layer_combo.layerChanged.connect(lambda _: self._changed())
         form.addRow("InSAR points", self.layer_combo)
         self.stack_table = QTableWidget(0, 2)
         self.stack_table.setHorizontalHeaderLabels(["Label", "Rasters"])
-        self.stack_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.stack_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.stack_table.setMaximumHeight(110)
         self.stack_table.itemChanged.connect(lambda _: self._changed())
         form.addRow("Stacks", self.stack_table)
@@ -88,7 +88,7 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         stacks = []
         for r in range(self.stack_table.rowCount()):
             item = self.stack_table.item(r, 0)
-            kind, value = item.data(Qt.UserRole)
+            kind, value = item.data(Qt.ItemDataRole.UserRole)
             stacks.append(src.StackSource(item.text().strip() or f"stack {r + 1}", kind, value))
         layer = self.layer_combo.currentLayer()
         return src.Sources(layer.id() if layer else "", stacks, self.radius.value(),
@@ -99,10 +99,10 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         r = self.stack_table.rowCount()
         self.stack_table.insertRow(r)
         label = QTableWidgetItem(stack.label)
-        label.setData(Qt.UserRole, (stack.kind, stack.value))
+        label.setData(Qt.ItemDataRole.UserRole, (stack.kind, stack.value))
         self.stack_table.setItem(r, 0, label)
         where = QTableWidgetItem(stack.describe())
-        where.setFlags(where.flags() & ~Qt.ItemIsEditable)
+        where.setFlags(where.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.stack_table.setItem(r, 1, where)
         self.stack_table.blockSignals(False)
 
@@ -112,7 +112,7 @@ class SourcesPanel(QgsCollapsibleGroupBox):
 
     def add_stack_dialog(self, kind: str) -> None:
         dialog = StackDialog(self.project, self, kind)
-        if dialog.exec_() and dialog.source() is not None:
+        if dialog.exec() and dialog.source() is not None:
             self.add_stack(dialog.source())
 
     def remove_stack(self) -> None:

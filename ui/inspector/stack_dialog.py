@@ -35,16 +35,16 @@ class StackDialog(QDialog):
             form.addRow(radio)
             if k == "layers":
                 self.layers = QListWidget()
-                self.layers.setSelectionMode(QListWidget.ExtendedSelection)
+                self.layers.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
                 for layer in project.mapLayers().values():
                     if layer.type() == QgsMapLayerType.RasterLayer:
                         item = QListWidgetItem(layer.name())
-                        item.setData(Qt.UserRole, layer.id())
+                        item.setData(Qt.ItemDataRole.UserRole, layer.id())
                         self.layers.addItem(item)
                 form.addRow(self.layers)
             elif k == "folder":
                 self.folder = QgsFileWidget()
-                self.folder.setStorageMode(QgsFileWidget.GetDirectory)
+                self.folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
                 self.folder.fileChanged.connect(self._guess_label)
                 form.addRow(self.folder)
             else:
@@ -53,7 +53,7 @@ class StackDialog(QDialog):
                 form.addRow(self.pattern)
         self.radios[kind].setChecked(True)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -74,7 +74,7 @@ class StackDialog(QDialog):
         if not label:
             return None
         if self.radios["layers"].isChecked():
-            ids = [i.data(Qt.UserRole) for i in self.layers.selectedItems()]
+            ids = [i.data(Qt.ItemDataRole.UserRole) for i in self.layers.selectedItems()]
             return StackSource(label, "layers", ids) if ids else None
         if self.radios["folder"].isChecked():
             folder = self.folder.filePath()

@@ -18,7 +18,7 @@ class _Task(QgsTask):
     """A task that keeps its exception and hands the outcome to `done(task)` on the main thread."""
 
     def __init__(self, description, done):
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self.done = done
         self.error = None
         self.result = None

@@ -13,15 +13,15 @@ class PickTool(QgsMapTool):
 
     def __init__(self, canvas):
         super().__init__(canvas)
-        self.setCursor(Qt.CrossCursor)
+        self.setCursor(Qt.CursorShape.CrossCursor)
 
     def canvasReleaseEvent(self, event):  # noqa: N802 (Qt's name)
-        if event.button() == Qt.LeftButton:
-            add = bool(event.modifiers() & Qt.ShiftModifier)
+        if event.button() == Qt.MouseButton.LeftButton:
+            add = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.picked.emit(QgsPointXY(event.mapPoint()), add)
 
     def keyPressEvent(self, event):  # noqa: N802
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.cleared.emit()
             event.accept()
         else:
@@ -35,13 +35,13 @@ class StudyAreaTool(QgsMapTool):
 
     def __init__(self, canvas):
         super().__init__(canvas)
-        self.setCursor(Qt.CrossCursor)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         self.vertices = []
         self.band = None
 
     def _band(self):
         if self.band is None:
-            self.band = QgsRubberBand(self.canvas(), QgsWkbTypes.PolygonGeometry)
+            self.band = QgsRubberBand(self.canvas(), QgsWkbTypes.GeometryType.PolygonGeometry)
             self.band.setColor(QColor(230, 120, 0, 200))
             self.band.setFillColor(QColor(230, 120, 0, 50))
             self.band.setWidth(2)
@@ -50,7 +50,7 @@ class StudyAreaTool(QgsMapTool):
     def _redraw(self, floating=None):
         pts = list(self.vertices) + ([floating] if floating is not None else [])
         band = self._band()
-        band.reset(QgsWkbTypes.PolygonGeometry)
+        band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
         if len(pts) >= 2:
             band.setToGeometry(QgsGeometry.fromPolygonXY([pts + [pts[0]]]), None)
 
@@ -59,22 +59,22 @@ class StudyAreaTool(QgsMapTool):
             self._redraw(QgsPointXY(event.mapPoint()))
 
     def canvasReleaseEvent(self, event):  # noqa: N802
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self.vertices.append(QgsPointXY(event.mapPoint()))
             self._redraw()
-        elif event.button() == Qt.RightButton:
+        elif event.button() == Qt.MouseButton.RightButton:
             if len(self.vertices) >= 3:
                 vertices = list(self.vertices)
                 self.reset()
                 self.finished.emit(vertices)
 
     def keyPressEvent(self, event):  # noqa: N802
-        if event.key() == Qt.Key_Backspace:
+        if event.key() == Qt.Key.Key_Backspace:
             if self.vertices:
                 self.vertices.pop()
                 self._redraw()
             event.accept()
-        elif event.key() == Qt.Key_Escape:
+        elif event.key() == Qt.Key.Key_Escape:
             self.reset()
             event.accept()
         else:
@@ -84,7 +84,7 @@ class StudyAreaTool(QgsMapTool):
         """Forget the vertices and hide the rubber band."""
         self.vertices = []
         if self.band is not None:
-            self.band.reset(QgsWkbTypes.PolygonGeometry)
+            self.band.reset(QgsWkbTypes.GeometryType.PolygonGeometry)
 
     def deactivate(self):
         self.reset()

@@ -15,7 +15,7 @@ class ChartsView(QSplitter):
     """Left: deformation, rate and each stack on one shared date axis. Right: heatmap and lags."""
 
     def __init__(self, parent=None):
-        super().__init__(Qt.Horizontal, parent)
+        super().__init__(Qt.Orientation.Horizontal, parent)
         self.setObjectName("InsarFusionInspectorCharts")
         left = QWidget()
         lay = QVBoxLayout(left)
@@ -24,7 +24,7 @@ class ChartsView(QSplitter):
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setObjectName("InsarFusionSeriesCanvas")
         self.canvas.setMinimumHeight(380)
-        self.canvas.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.toolbar = NavigationToolbar2QT(self.canvas, left)  # zoom/pan one chart: all follow
         lay.addWidget(self.toolbar)
         lay.addWidget(self.canvas, 1)
@@ -38,8 +38,8 @@ class ChartsView(QSplitter):
         self.lags = QLabel("Click a point on the map.")
         self.lags.setObjectName("InsarFusionLagsLabel")
         self.lags.setFont(QFont("monospace", 8))
-        self.lags.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.lags.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.lags.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.lags.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lags.setWordWrap(True)
         rlay.addWidget(self.heat_canvas, 3)
         rlay.addWidget(self.lags, 2)
@@ -91,16 +91,16 @@ class MapMarks:
             if tr is not None:
                 circle.transform(tr)
                 point.transform(tr)
-            ring = QgsRubberBand(self.canvas, QgsWkbTypes.PolygonGeometry)
+            ring = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
             ring.setToGeometry(circle, None)
             ring.setStrokeColor(colour)
             fill = QColor(colour)
             fill.setAlpha(30)
             ring.setFillColor(fill)
             ring.setWidth(2)
-            mark = QgsRubberBand(self.canvas, QgsWkbTypes.PointGeometry)
+            mark = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PointGeometry)
             mark.setToGeometry(point, None)
-            mark.setIcon(QgsRubberBand.ICON_CIRCLE)
+            mark.setIcon(QgsRubberBand.IconType.ICON_CIRCLE)
             mark.setIconSize(14)
             mark.setColor(colour)
             mark.setWidth(3)

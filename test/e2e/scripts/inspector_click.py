@@ -41,7 +41,7 @@ def load():
     browser = window.findChild(QDockWidget, "Browser")
     if browser is not None:
         browser.hide()
-    window.resizeDocks([dock], [820], Qt.Horizontal)
+    window.resizeDocks([dock], [820], Qt.Orientation.Horizontal)
     state["dock"] = dock
     dock.charts_drawn.connect(charted)
     dock.activate_pick()
@@ -52,7 +52,7 @@ def zoom():
     xmin, ymin, xmax, ymax = DATA["view"]
     iface.mapCanvas().setExtent(QgsRectangle(xmin, ymin, xmax, ymax))
     iface.mapCanvas().refresh()
-    QTimer.singleShot(2500, lambda: click(*DATA["sites"][0], Qt.NoModifier))
+    QTimer.singleShot(2500, lambda: click(*DATA["sites"][0], Qt.KeyboardModifier.NoModifier))
 
 
 def click(x, y, modifiers):
@@ -61,13 +61,13 @@ def click(x, y, modifiers):
     pos = QPoint(int(px.x()), int(px.y()))
     mp = canvas.getCoordinateTransform().toMapCoordinates(pos.x(), pos.y())
     state["clicks"].append([mp.x(), mp.y()])
-    QTest.mouseClick(canvas.viewport(), Qt.LeftButton, modifiers, pos)
+    QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, modifiers, pos)
 
 
 def charted():
     n = len(state["dock"].analyses)
     if n == 1 and len(state["clicks"]) == 1:
-        QTimer.singleShot(800, lambda: click(*DATA["sites"][1], Qt.ShiftModifier))
+        QTimer.singleShot(800, lambda: click(*DATA["sites"][1], Qt.KeyboardModifier.ShiftModifier))
     elif n == 2:
         QTimer.singleShot(1500, report)
 
