@@ -71,8 +71,12 @@ class _Packed:
 
 
 def _remote(packed, cancel_name):
-    """What a worker runs: the task with a Progress that sees the run's cancel event."""
-    return packed.fn(*packed.args, progress=Progress(cancelled=_RemoteCancel(cancel_name)))
+    """What a worker runs: the task with a Progress that sees the run's cancel event (also
+    the one checkpoint() asks deeper down, in the readers)."""
+    from ..progress import running
+    progress = Progress(cancelled=_RemoteCancel(cancel_name))
+    with running(progress):
+        return packed.fn(*packed.args, progress=progress)
 
 
 class OnCluster:
