@@ -43,6 +43,8 @@ class GpkgAppender:
         self.table_name = lyr.GetName()
         defn = lyr.GetLayerDefn()
         self.field_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+        lyr.SyncToDisk()  # the table must be in the file before SQLite opens it (vector_io)
+        defn = lyr = None
         ds = None
         self.names = list(table.columns)
         self.bulk = _empty_spatial_index(self.tmp, self.table_name)

@@ -8,7 +8,6 @@ joined with NULL where a burst has no such date.
 """
 import glob
 import os
-import pickle
 import tempfile
 import zipfile
 from typing import List, Optional
@@ -83,11 +82,37 @@ def split_burst(k: int, path: str, crs: str, size: float, scratch: str, progress
         progress(0.7 + 0.3 * j / max(len(cuts) - 1, 1))
         idx = np.sort(order[a:b])
         key = (int(row[idx[0]]), int(col[idx[0]]))
-        with open(os.path.join(scratch, f"piece_{key[0]}_{key[1]}_{k}.pkl"), "wb") as f:
-            pickle.dump(table.subset(idx), f, protocol=pickle.HIGHEST_PROTOCOL)
+        save_piece(os.path.join(scratch, f"piece_{key[0]}_{key[1]}_{k}.npz"), table.subset(idx))
         keys[key] = int(len(idx))
     progress(1.0)
     return {"keys": keys, "crs_wkt": table.crs_wkt, "fields": tileset.field_kinds(table)}
+
+
+def save_piece(path: str, table) -> None:
+    """A table as plain arrays in an .npz (no pickle): text as str with a NULL mask."""
+    arrays = {"x": table.x, "y": table.y, "crs": np.array(table.crs_wkt),
+              "names": np.array(list(table.columns), dtype=str)}
+    for k, col in enumerate(table.columns.values()):
+        if col.dtype.kind == "O":
+            null = np.array([v is None for v in col], bool)
+            arrays[f"c{k}"] = np.array(["" if v is None else str(v) for v in col], dtype=str)
+            arrays[f"n{k}"] = null
+        else:
+            arrays[f"c{k}"] = col
+    np.savez(path, **arrays)
+
+
+def load_piece(path: str):
+    from ..points import PointTable
+    with np.load(path, allow_pickle=False) as z:
+        cols = {}
+        for k, name in enumerate(z["names"].tolist()):
+            col = z[f"c{k}"]
+            if f"n{k}" in z.files:
+                col = col.astype(object)
+                col[z[f"n{k}"]] = None
+            cols[name] = col
+        return PointTable(z["x"], z["y"], cols, str(z["crs"]))
 
 
 def join_tile(tile: int, key, bursts: List[int], scratch: str, fields, sink, progress=None) -> dict:
@@ -97,9 +122,7 @@ def join_tile(tile: int, key, bursts: List[int], scratch: str, fields, sink, pro
     parts = []
     for j, k in enumerate(bursts):
         progress(0.3 * j / len(bursts))
-        path = os.path.join(scratch, f"piece_{key[0]}_{key[1]}_{k}.pkl")
-        with open(path, "rb") as f:
-            parts.append(pickle.load(f))
+        parts.append(load_piece(os.path.join(scratch, f"piece_{key[0]}_{key[1]}_{k}.npz")))
     table = tileset.concat(parts)
     cols = {}
     for name, kind in fields:
