@@ -14,9 +14,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy python3-statsmodels \
 	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-h5py python3-venv python3-pip \
-	xvfb xauth xdotool imagemagick git zip
+	xvfb xauth xdotool imagemagick git zip python3-dask python3-distributed
 
-.PHONY: help deps venv test test-core test-qgis test-matrix demo demo-docs realdata-docs install uninstall package bench qgis clean
+.PHONY: help deps venv test test-core test-qgis test-matrix pytest demo demo-docs realdata-docs install uninstall package bench qgis clean
 
 help:
 	@echo "make demo     the whole analysis on the sample scene, into $(OUT)/"
@@ -62,6 +62,11 @@ MATRIX_TARGET ?= test
 test-matrix:
 	@for v in $(or $(QGIS),$(shell tools/matrix.sh --others)); do \
 	  APT_PACKAGES="$(APT_PACKAGES)" tools/matrix.sh $$v $(MATRIX_TARGET) || exit 1; done
+
+# Any pytest arguments in the test venv, e.g. make pytest ARGS="test/e2e -k qgis" (also in the matrix:
+# make test-matrix QGIS=3.44 MATRIX_TARGET="pytest ARGS=test/ui").
+pytest: venv
+	$(VENV)/bin/pytest $(ARGS)
 
 test-core: venv
 	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q

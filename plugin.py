@@ -94,6 +94,9 @@ class InsarFusionPlugin:
             self.provider.refreshAlgorithms()
 
     def unload(self):
+        from .core.scale.cluster import shutdown as close_clusters
+
+        close_clusters()  # a LocalCluster started for tile-by-tile work ends with the plugin
         for dock in self.docks:
             close = getattr(dock, "shutdown", None)
             if close:

@@ -15,6 +15,34 @@ LABELS = {
 }
 
 
+# Text settings (not numbers): the Dask scheduler, '' = run in this process.
+TEXT_DEFAULTS = {"dask_scheduler": ""}
+TEXT_LABELS = {
+    "dask_scheduler": ("Dask scheduler",
+                       "Where tile-by-tile work runs: empty = in this QGIS process (the default); "
+                       "local or local:N = N worker processes on this machine (started on first use, "
+                       "closed when the plugin unloads); tcp://host:port = the scheduler of a running "
+                       "Dask cluster. Needs the Python package 'distributed'."),
+}
+
+
+def text_value(key: str) -> str:
+    """The stored text of a text setting, or its default."""
+    raw = QgsSettings().value(PREFIX + key, TEXT_DEFAULTS[key])
+    return "" if raw is None else str(raw).strip()
+
+
+def set_text(key: str, val: str) -> None:
+    if key not in TEXT_DEFAULTS:
+        raise KeyError(key)
+    QgsSettings().setValue(PREFIX + key, str(val or "").strip())
+
+
+def scheduler() -> str:
+    """The Dask scheduler setting (insar_fusion/dask_scheduler): '', 'local[:N]' or an address."""
+    return text_value("dask_scheduler")
+
+
 def value(key: str) -> float:
     """The stored value of a setting, or its default."""
     raw = QgsSettings().value(PREFIX + key, DEFAULTS[key])
@@ -33,5 +61,5 @@ def set_value(key: str, val: float) -> None:
 def reset() -> None:
     """Forget every stored value so the defaults apply again."""
     s = QgsSettings()
-    for key in DEFAULTS:
+    for key in list(DEFAULTS) + list(TEXT_DEFAULTS):
         s.remove(PREFIX + key)

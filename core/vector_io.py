@@ -138,6 +138,11 @@ def _write_gpkg(path, layer_name, table, progress, add=False):
     table_name = lyr.GetName()
     defn = lyr.GetLayerDefn()
     field_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    # GDAL creates a GeoPackage table lazily; sync now, and drop every handle, so the table is in
+    # the file before SQLite opens it (a layer handle kept alive, e.g. until a garbage collection,
+    # kept the dataset open and left "no such table" to sqlite3 now and then on Dask workers)
+    lyr.SyncToDisk()
+    defn = lyr = None
     ds = None
     bulk = _empty_spatial_index(path, table_name) if len(table) >= BULK_RTREE_MIN else False
     srs_id = 0

@@ -1,9 +1,11 @@
 """The plugin's settings dialog: the thresholds that algorithms use as defaults."""
 from qgis.PyQt.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel,
-                                 QVBoxLayout)
+                                 QLineEdit, QVBoxLayout)
 
 from .. import settings
 from ..core.defaults import DEFAULTS
+from ..core.errors import InputError
+from ..core.scale.cluster import parse as parse_scheduler
 
 _RANGES = {"significant_rate": (0.0, 1000.0, 1), "gwr_bandwidth": (1.0, 1e7, 0),
            "site_radius": (1.0, 1e6, 0), "ndvi_limit": (-1.0, 1.0, 2)}
@@ -35,7 +37,20 @@ class SettingsDialog(QDialog):
             spin.setToolTip(help_text)
             form.addRow(label, spin)
             self.spins[key] = spin
+        self.texts = {}
+        for key, (label, help_text) in settings.TEXT_LABELS.items():
+            edit = QLineEdit(settings.text_value(key))
+            edit.setObjectName(key)
+            edit.setPlaceholderText("empty: in this process; local:2; tcp://host:8786")
+            edit.setToolTip(help_text)
+            form.addRow(label, edit)
+            self.texts[key] = edit
         layout.addLayout(form)
+        self.error = QLabel("")
+        self.error.setObjectName("InsarFusionSettingsError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020")
+        layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel |
                                    QDialogButtonBox.StandardButton.RestoreDefaults)
         buttons.accepted.connect(self.accept)
@@ -46,10 +61,19 @@ class SettingsDialog(QDialog):
     def restore_defaults(self) -> None:
         for key, spin in self.spins.items():
             spin.setValue(DEFAULTS[key])
+        for key, edit in self.texts.items():
+            edit.setText(settings.TEXT_DEFAULTS[key])
 
     def accept(self) -> None:
+        try:
+            parse_scheduler(self.texts["dask_scheduler"].text())
+        except InputError as e:  # keep the dialog open and say why
+            self.error.setText(str(e))
+            return
         for key, spin in self.spins.items():
             settings.set_value(key, spin.value())
+        for key, edit in self.texts.items():
+            settings.set_text(key, edit.text())
         if self._on_saved:
             self._on_saved()
         super().accept()

@@ -26,6 +26,7 @@ import numpy as np
 from ..dates import decimal_years
 from ..errors import InputError
 from ..progress import Progress, ensure
+from ..smallmat import eigvalsh, spd_solve
 
 OMEGA = 2.0 * np.pi
 MIN_DATES = 5
@@ -94,17 +95,21 @@ def fit(dates: Sequence[dt.date], series: np.ndarray, progress: Optional[Progres
         yc = y[start:stop]
         w = np.isfinite(yc)
         y0 = np.where(w, yc, 0.0)
-        normal = (w.astype(float) @ outer).reshape(-1, 4, 4)  # sum over valid dates of g g^T
-        rhs = y0 @ g
+        # einsum, not BLAS: a point's bits then depend on its own series only (core/smallmat.py)
+        normal = np.einsum("nd,dk->nk", w.astype(float), outer).reshape(-1, 4, 4)  # sum of g g^T
+        rhs = np.einsum("nd,dk->nk", y0, g)
         cnt = w.sum(axis=1)
         ok = cnt >= MIN_DATES
-        eig = np.linalg.eigvalsh(np.where(ok[:, None, None], normal, np.eye(4)))
+        eig = eigvalsh(np.where(ok[:, None, None], normal, np.eye(4)))
         ok &= eig[:, 0] > 1e-10 * eig[:, -1]  # well-conditioned: the terms are separable
         if ok.any():
-            sol = np.linalg.solve(normal[ok], rhs[ok][:, :, None])[:, :, 0]
-            res = np.where(w[ok], yc[ok] - sol @ g.T, 0.0)
+            sol = spd_solve(normal[ok], rhs[ok])
+            res = np.where(w[ok], yc[ok] - np.einsum("nk,dk->nd", sol, g), 0.0)
             coef[start:stop][ok] = sol
             rmse[start:stop][ok] = np.sqrt((res ** 2).sum(axis=1) / cnt[ok])
         count[start:stop] = cnt
         progress(stop / n)
-    return SeasonalFit(coef[:, 0], coef[:, 1], coef[:, 2], coef[:, 3], rmse, count)
+    # contiguous columns: numpy's own vector sin/arctan2 then run on them in every process,
+    # where strided ones go to the C library, whose bits differed between QGIS and a Dask worker
+    col = [np.ascontiguousarray(coef[:, k]) for k in range(4)]
+    return SeasonalFit(col[0], col[1], col[2], col[3], rmse, count)

@@ -77,10 +77,12 @@ def search(x, y, dependent, explanatory, kernel: str = "bisquare", exact: bool =
     def score(h: float) -> float:
         prob = prepare(x, y, dep, expl, h, kernel, 0, exact)
         f = first_pass(prob, False, Progress(cancelled=progress.cancelled))  # Cancel per batch
-        good = f["good"]
+        good = np.zeros(len(f["good"]), bool)
+        good[prob.order] = f["good"]  # strip order differs per bandwidth: compare in input order
         if "good" not in ref:
             ref["good"] = good
-        keep = ref["good"]
+        keep = ref["good"][prob.order]
+        good = f["good"]
         if np.any(keep & ~good) or not keep.any():
             value = math.inf
         else:

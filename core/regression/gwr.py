@@ -1,36 +1,28 @@
 """Geographically weighted regression (GWR) with GWR4's definitions, fast and without n x n.
 
-For each point i the local fit solves A_i beta_i = b_i with A_i = X' W_i X and b_i = X' W_i y.
-The sums over neighbours are sparse-matrix products W @ M, where the columns of M are the
-products x_a x_b and x_a y, and W holds the kernel weights of one batch of query points
-(neighbours from core.regression.neighbours). With C_i = A_i^-1 X' W_i:
-  S_ii = x_i' A_i^-1 x_i (w_ii = 1),  |row i of S|^2 = q_i' G_i q_i with q_i = A_i^-1 x_i and
-  G_i = X' W_i^2 X,  diag(C_i C_i') = diag(A_i^-1 G_i A_i^-1).
-A second sweep gives the local R^2, which needs every residual.
+The work is split so that a tile of a point set can do its share alone (core.scale.gwr_tiles):
+- a Layout holds what every tile of a set shares (origin, strip height, extent);
+- first_pass (gwr_passes) fits the queries; tile_sums reduces them to exact sums;
+- Globals, from the sums of every tile, give sigma^2, tr S and the mean of y;
+- finish_queries adds the standard errors, residual diagnostics and the local R^2.
+fit() runs these over the whole set as one tile. Sums over points are exact (ExactSum), so the
+global figures do not depend on how the points were split.
 """
-import collections
 import dataclasses
-import functools
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
-from scipy import sparse
 
 from ..errors import InputError
 from ..progress import Progress, ensure
-from .kernels import check_kernel, reach, weights
+from ..scale.exactsum import ExactSum
+from .gwr_passes import COND_LIMIT, Problem, first_pass, local_r2  # noqa: F401 (COND_LIMIT re-exported)
+from .kernels import check_kernel, reach
 from .neighbours import StripIndex, strip_order
 
-# A local design whose condition number (of W^1/2 X with unit-length columns) exceeds this is
-# treated as singular: its normal equations would keep fewer than 6 significant digits.
-COND_LIMIT = 1e5
-MAX_PAIRS = 1_000_000    # candidate pairs per batch: bounds the memory of one batch (~60 MB)
-CACHE_PAIRS = 30_000_000  # keep the weights of the first sweep for the second up to this size
-WORKERS = max(1, min(2, os.cpu_count() or 1))  # numpy and scipy.sparse release the GIL
 FITTED, MISSING, UNDERSUPPORTED = 0, 1, 2
+_HIST_BINS, _HIST_OFFSET, _PER_OCTAVE = 4096, 2048, 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,33 +60,15 @@ class GwrResult:
     n_missing: int
 
 
-@dataclasses.dataclass
-class _Problem:
-    """The model in strip order, restricted to the points with complete data."""
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """What every tile of a point set shares: the origin (lowest x and y of the points with
+    data), the extent's diagonal (+1 m) and the strip height of the neighbour index."""
 
-    index: StripIndex
-    X: np.ndarray          # (m, p) with the intercept column
-    y: np.ndarray
-    radius: np.ndarray     # search radius per point
-    bw2: np.ndarray        # squared bandwidth per point
-    kernel: str
-    exact: bool
-    order: np.ndarray      # strip order -> position among the used points
-    used: np.ndarray       # boolean over the input points
-    cache: Optional[list] = None   # the weight matrices of the first sweep, when small enough
-
-
-def _pairs(p: int):
-    return [(a, b) for a in range(p) for b in range(a, p)]
-
-
-def _sym(values: np.ndarray, p: int) -> np.ndarray:
-    """(B, p, p) symmetric matrices from the (B, p(p+1)/2) upper-triangle columns."""
-    out = np.empty((len(values), p, p))
-    for k, (a, b) in enumerate(_pairs(p)):
-        out[:, a, b] = values[:, k]
-        out[:, b, a] = values[:, k]
-    return out
+    ox: float
+    oy: float
+    diag: float
+    strip: float
 
 
 def complete_cases(x, y, dependent, explanatory):
@@ -107,9 +81,71 @@ def complete_cases(x, y, dependent, explanatory):
     return x, y, dep, expl, used
 
 
+def radius_of(bw: np.ndarray, kernel: str, exact: bool, diag: float) -> np.ndarray:
+    """The search radius per point: the kernel's reach, capped beyond the extent."""
+    return np.minimum(bw * reach(kernel, exact), 2.0 * diag + bw)
+
+
+def radius_histogram(radius: np.ndarray) -> np.ndarray:
+    """Counts of the radii in bins of 1/16 octave (integers: tiles add them up exactly)."""
+    b = np.floor(np.log2(np.maximum(radius, 1e-300)) * _PER_OCTAVE).astype(np.int64) + _HIST_OFFSET
+    return np.bincount(np.clip(b, 0, _HIST_BINS - 1), minlength=_HIST_BINS)
+
+
+def histogram_median(counts: np.ndarray) -> float:
+    """The lower edge of the bin holding the median radius."""
+    k = int(np.searchsorted(np.cumsum(counts), (int(counts.sum()) + 1) // 2))
+    return float(2.0 ** ((k - _HIST_OFFSET) / _PER_OCTAVE))
+
+
+def layout_of(xmin: float, xmax: float, ymin: float, ymax: float, typical_radius: float) -> Layout:
+    """The Layout of points spanning [xmin, xmax] x [ymin, ymax] with a typical search radius."""
+    diag = float(math.hypot(xmax - xmin, ymax - ymin)) + 1.0
+    strip = max(float(typical_radius) / 4.0, diag * 1e-6, 1e-6)
+    return Layout(float(xmin), float(ymin), diag, strip)
+
+
+def adaptive_bandwidths(xs: np.ndarray, ys: np.ndarray, k: int, layout: Layout,
+                        queries: Optional[np.ndarray] = None, progress: Optional[Progress] = None):
+    """Distance to the k-th nearest point (itself the first), of every point or of the queries,
+    with coordinates taken from the layout's origin (as GWR4 and mgwr define it)."""
+    from scipy.spatial import cKDTree
+    progress = ensure(progress)
+    tree = cKDTree(np.column_stack([xs - layout.ox, ys - layout.oy]))
+    q = np.arange(len(xs)) if queries is None else np.asarray(queries)
+    bw = np.empty(len(q))
+    step = max(1, 2_000_000 // k)
+    for s in range(0, len(q), step):
+        d, _ = tree.query(tree.data[q[s:s + step]], k=[k])
+        bw[s:s + step] = d[:, 0] * 1.0000001  # GWR4/mgwr: distance to the k-th point, self = 1st
+        progress(min(1.0, (s + step) / max(len(q), 1)))
+    return np.maximum(bw, 1e-9)
+
+
+def build(xs, ys, X, yv, bw_query, kernel: str, exact: bool, fixed: bool, layout: Layout,
+          query_mask: Optional[np.ndarray] = None) -> Tuple[Problem, np.ndarray]:
+    """The Problem over points with complete data (xs, ys, X with the intercept, yv), and the
+    permutation to strip order. bw_query: the bandwidth of each query (True in query_mask;
+    every point when None)."""
+    order = strip_order(xs, ys, layout.strip, layout.oy)
+    if query_mask is None:
+        queries, bw_q = None, np.asarray(bw_query, float)[order]
+    else:
+        sorted_mask = query_mask[order]
+        queries = np.flatnonzero(sorted_mask)
+        bw_full = np.zeros(len(xs))
+        bw_full[query_mask] = bw_query
+        bw_q = bw_full[order][queries]
+    radius = radius_of(bw_q, kernel, exact, layout.diag)
+    index = StripIndex(xs[order], ys[order], layout.strip, y0=layout.oy)
+    prob = Problem(index, np.ascontiguousarray(X[order]), np.ascontiguousarray(yv[order]), radius,
+                   bw_q * bw_q, kernel, exact, fixed, queries)
+    return prob, order
+
+
 def prepare(x, y, dependent, explanatory, bandwidth: float, kernel: str, neighbours: int = 0,
-            exact: bool = False) -> _Problem:
-    """Validate the inputs and build the neighbour index (points with NULLs are left out)."""
+            exact: bool = False) -> Problem:
+    """Validate the inputs and build the problem over every point with data (NULLs left out)."""
     kernel = check_kernel(kernel)
     x, y, dep, expl, used = complete_cases(x, y, dependent, explanatory)
     m, p = int(used.sum()), expl.shape[1] + 1
@@ -117,151 +153,38 @@ def prepare(x, y, dependent, explanatory, bandwidth: float, kernel: str, neighbo
         raise InputError(f"Only {m} points have a value in every field used; GWR with {p} "
                          "parameters needs many more. Check the fields for NULLs.")
     xs, ys = x[used], y[used]
+    check_neighbours(neighbours, p, m)
+    if not neighbours:
+        check_bandwidth(bandwidth)
+    lay, bw = whole_layout(xs, ys, bandwidth, kernel, neighbours, exact)
+    X = np.column_stack([np.ones(m), expl[used]])
+    prob, order = build(xs, ys, X, dep[used], bw, kernel, exact, not neighbours, lay)
+    prob.order, prob.used, prob.bw_all = order, used, bw
+    return prob
+
+
+def check_neighbours(neighbours: int, p: int, m: int) -> None:
+    if neighbours and (int(neighbours) < p or int(neighbours) > m):
+        raise InputError(f"The number of adaptive neighbours must be between {p} and the "
+                         f"{m} points with data; {int(neighbours)} was given.")
+
+
+def check_bandwidth(bandwidth) -> None:
+    if not bandwidth or bandwidth <= 0 or not math.isfinite(bandwidth):
+        raise InputError("The bandwidth must be a positive distance in metres.")
+
+
+def whole_layout(xs, ys, bandwidth, kernel, neighbours, exact, progress=None):
+    """The Layout of a whole point set (with data) and the bandwidth of every point."""
+    lay0 = layout_of(float(np.min(xs)), float(np.max(xs)), float(np.min(ys)), float(np.max(ys)), 0.0)
     if neighbours:
-        k = int(neighbours)
-        if k < p or k > m:
-            raise InputError(f"The number of adaptive neighbours must be between {p} and the "
-                             f"{m} points with data; {k} was given.")
-        from scipy.spatial import cKDTree
-        tree = cKDTree(np.column_stack([xs - xs.min(), ys - ys.min()]))
-        bw = np.empty(m)
-        step = max(1, 2_000_000 // k)
-        for s in range(0, m, step):
-            d, _ = tree.query(tree.data[s:s + step], k=[k])
-            bw[s:s + step] = d[:, 0] * 1.0000001  # GWR4/mgwr: distance to the k-th point, self = 1st
-        bw = np.maximum(bw, 1e-9)
+        bw = adaptive_bandwidths(xs, ys, int(neighbours), lay0, progress=progress)
+        typical = histogram_median(radius_histogram(radius_of(bw, kernel, exact, lay0.diag)))
     else:
-        if not bandwidth or bandwidth <= 0 or not math.isfinite(bandwidth):
-            raise InputError("The bandwidth must be a positive distance in metres.")
-        bw = np.full(m, float(bandwidth))
-    diag = float(math.hypot(np.ptp(xs), np.ptp(ys))) + 1.0
-    radius = np.minimum(bw * reach(kernel, exact), 2.0 * diag + bw)
-    strip = max(float(np.median(radius)) / 4.0, diag * 1e-6, 1e-6)
-    order = strip_order(xs, ys, strip)
-    X = np.column_stack([np.ones(m), expl[used]])[order]
-    return _Problem(StripIndex(xs[order], ys[order], strip), np.ascontiguousarray(X), dep[used][order],
-                    radius[order], (bw * bw)[order], kernel, exact, order, used)
-
-
-def _weight_matrix(prob: _Problem, b) -> sparse.csr_matrix:
-    """The (B, m) sparse kernel weights of one batch of candidate pairs."""
-    bw2 = prob.bw2[b.start:b.stop]
-    u2 = b.d2 * (1.0 / bw2[0]) if np.ptp(bw2) == 0 else b.d2 / b.per_pair(bw2)
-    w = weights(prob.kernel, u2, prob.exact)
-    return sparse.csr_matrix((w, b.cols, b.indptr), shape=(b.stop - b.start, prob.index.n))
-
-
-def _sweep(prob: _Problem, work: Callable, progress: Progress, keep: bool = False) -> None:
-    """Call work(start, stop, W) for every batch of query points, on WORKERS threads.
-
-    With keep, the weight matrices are cached on prob when their total size allows, so that
-    a second sweep costs no neighbour search.
-    """
-    if prob.cache is not None:
-        jobs = [(W_start, W_start + W.shape[0], (lambda W=W: W)) for W_start, W in prob.cache]
-    else:
-        jobs = ((s, e, functools.partial(lambda job: _weight_matrix(prob, job()), job))
-                for s, e, job in prob.index.jobs(prob.radius, MAX_PAIRS, prune=False))
-    cache, cached = ([], 0) if keep and prob.cache is None else (None, 0)
-
-    def run(start, stop, make):
-        W = make()
-        work(start, stop, W)
-        return start, W
-
-    m = prob.index.n
-    with ThreadPoolExecutor(WORKERS) as pool:
-        pending = collections.deque()
-
-        def collect():
-            nonlocal cache, cached
-            start, W = pending.popleft().result()
-            if cache is not None:
-                cached += W.nnz
-                cache = cache + [(start, W)] if cached <= CACHE_PAIRS else None
-            progress((start + W.shape[0]) / m)
-
-        for start, stop, make in jobs:
-            progress.check()
-            pending.append(pool.submit(run, start, stop, make))
-            if len(pending) > 2 * WORKERS:
-                collect()
-        while pending:
-            collect()
-    if cache is not None:
-        prob.cache = cache
-
-
-def spd_inverse(A: np.ndarray) -> np.ndarray:
-    """Inverses of a stack (B, p, p) of symmetric positive definite matrices (batched Cholesky)."""
-    p = A.shape[1]
-    L = np.zeros_like(A)
-    for j in range(p):
-        L[:, j, j] = np.sqrt(A[:, j, j] - np.einsum("bk,bk->b", L[:, j, :j], L[:, j, :j]))
-        for i in range(j + 1, p):
-            L[:, i, j] = (A[:, i, j] - np.einsum("bk,bk->b", L[:, i, :j], L[:, j, :j])) / L[:, j, j]
-    Li = np.zeros_like(A)
-    for i in range(p):
-        Li[:, i, i] = 1.0 / L[:, i, i]
-        for j in range(i):
-            Li[:, i, j] = -np.einsum("bk,bk->b", L[:, i, j:i], Li[:, j:i, j]) / L[:, i, i]
-    return np.einsum("bki,bkj->bij", Li, Li)
-
-
-def _local(A, nn, p):
-    """Condition numbers of the local designs and which of them can be solved."""
-    dA = np.einsum("bii->bi", A)
-    ok = np.all(dA > 0, axis=1) & (nn >= p)
-    cond = np.full(len(A), np.inf)
-    if ok.any():
-        s = 1.0 / np.sqrt(dA[ok])
-        ev = np.linalg.eigvalsh(A[ok] * s[:, :, None] * s[:, None, :])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cond[ok] = np.where(ev[:, 0] > 0, np.sqrt(ev[:, -1] / ev[:, 0]), np.inf)
-    good = ok & (cond <= COND_LIMIT)
-    return cond, good
-
-
-def first_pass(prob: _Problem, full: bool, progress: Optional[Progress] = None) -> dict:
-    """Local fits: beta, S_ii and, when full, the row norms of S and diag(C C')."""
-    progress = ensure(progress)
-    X, y = prob.X, prob.y
-    m, p = X.shape
-    npairs = p * (p + 1) // 2
-    MX = np.column_stack([X[:, a] * X[:, b] for a, b in _pairs(p)])
-    M1 = np.ascontiguousarray(np.column_stack([MX, X * y[:, None]]))
-    out = {"beta": np.full((m, p), np.nan), "sii": np.full(m, np.nan), "cond": np.full(m, np.inf),
-           "nn": np.zeros(m, np.int64), "good": np.zeros(m, bool)}
-    if full:
-        out["ss"] = np.full(m, np.nan)
-        out["cc"] = np.full((m, p), np.nan)
-
-    def work(start, stop, W):
-        R = W @ M1
-        A, bv = _sym(R[:, :npairs], p), R[:, npairs:]
-        nn = np.add.reduceat((W.data > 0).view(np.uint8), W.indptr[:-1], dtype=np.int64)
-        cond, good = _local(A, nn, p)
-        out["nn"][start:stop], out["cond"][start:stop] = nn, cond
-        gi = np.flatnonzero(good)
-        if gi.size == 0:
-            return
-        Ainv = spd_inverse(A[gi])
-        idx = start + gi
-        xi = X[idx]
-        q = np.einsum("bij,bj->bi", Ainv, xi)
-        out["beta"][idx] = np.einsum("bij,bj->bi", Ainv, bv[gi])
-        out["sii"][idx] = np.einsum("bi,bi->b", xi, q)
-        out["good"][idx] = True
-        if full:
-            W2 = sparse.csr_matrix((W.data * W.data, W.indices, W.indptr), shape=W.shape)
-            G = _sym(W2 @ MX, p)[gi]
-            out["ss"][idx] = np.einsum("bi,bij,bj->b", q, G, q)
-            out["cc"][idx] = np.einsum("bij,bjk,bki->bi", Ainv, G, Ainv)
-
-    _sweep(prob, work, progress, keep=full)
-    good = out["good"]
-    out["yhat"] = np.where(good, np.einsum("bi,bi->b", X, np.nan_to_num(out["beta"])), np.nan)
-    return out
+        bw = np.full(len(xs), float(bandwidth))
+        typical = float(radius_of(bw[:1], kernel, exact, lay0.diag)[0])
+    lay = layout_of(float(np.min(xs)), float(np.max(xs)), float(np.min(ys)), float(np.max(ys)), typical)
+    return lay, bw
 
 
 def aicc_of(n: int, rss: float, tr_s: float) -> float:
@@ -271,25 +194,86 @@ def aicc_of(n: int, rss: float, tr_s: float) -> float:
     return n * math.log(rss / n) + n * math.log(2.0 * math.pi) + n * (n + tr_s) / (n - 2.0 - tr_s)
 
 
-def _local_r2(prob: _Problem, resid: np.ndarray, good: np.ndarray, progress: Progress):
-    """Local R^2 = 1 - sum w e^2 / sum w (y - ybar_i)^2, over the fitted neighbours."""
-    yc = np.where(good, prob.y - prob.y[good].mean(), 0.0)
-    M = np.ascontiguousarray(np.column_stack([np.where(good, resid, 0.0) ** 2, good.astype(float),
-                                              yc, yc * yc]))
-    rss_i = np.full(len(yc), np.nan)
-    tss_i = np.full(len(yc), np.nan)
+def tile_sums(f: dict, yq: np.ndarray) -> dict:
+    """A tile's share of the global sums, from the first pass of its queries (yq: their y)."""
+    good = f["good"]
+    resid = np.where(good, yq - f["yhat"], np.nan)
+    return {"n": int(good.sum()), "n_queries": int(len(good)),
+            "rss": ExactSum(resid[good] ** 2), "tr_s": ExactSum(f["sii"][good]),
+            "tr_sts": ExactSum(f["ss"][good]), "sum_y": ExactSum(yq[good])}
 
-    def work(start, stop, W):
-        R = W @ M
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rss_i[start:stop] = R[:, 0]
-            tss_i[start:stop] = R[:, 3] - R[:, 2] ** 2 / R[:, 1]
 
-    _sweep(prob, work, progress)
-    prob.cache = None
+def merge_sums(parts) -> dict:
+    """The sums of several tiles added up (exactly)."""
+    out = {"n": 0, "n_queries": 0, "rss": ExactSum(), "tr_s": ExactSum(), "tr_sts": ExactSum(),
+           "sum_y": ExactSum()}
+    for s in parts:
+        out["n"] += s["n"]
+        out["n_queries"] += s["n_queries"]
+        for k in ("rss", "tr_s", "tr_sts", "sum_y"):
+            out[k].merge(s[k])
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Globals:
+    """The global figures the second pass needs, from every tile's sums."""
+
+    n: int
+    rss: float
+    tr_s: float
+    tr_sts: float
+    sigma2: float
+    ybar: float
+
+    @staticmethod
+    def of(sums: dict, p: int, m: int) -> "Globals":
+        n = sums["n"]
+        if n < p + 2:
+            raise InputError(f"Only {n} of {m} points have enough neighbours for a local fit; "
+                             "increase the bandwidth.")
+        rss, tr_s, tr_sts = sums["rss"].value(), sums["tr_s"].value(), sums["tr_sts"].value()
+        dof = n - 2.0 * tr_s + tr_sts
+        return Globals(n, rss, tr_s, tr_sts, rss / dof if dof > 0 else math.nan,
+                       sums["sum_y"].value() / n)
+
+
+def finish_queries(prob: Problem, f: dict, resid_all: np.ndarray, good_all: np.ndarray,
+                   yq: np.ndarray, g: Globals, progress: Optional[Progress] = None) -> dict:
+    """Per-query outputs of the second pass, and the tile's share of the TSS sums.
+
+    resid_all and good_all cover every indexed point of the problem (strip order)."""
+    good = f["good"]
+    resid = np.where(good, yq - f["yhat"], np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r2 = np.where(good, 1.0 - rss_i / tss_i, np.nan)
-    return r2, rss_i, tss_i
+        se = np.sqrt(g.sigma2 * f["cc"])
+        tval = f["beta"] / se
+        sii = f["sii"]
+        std_res = resid / np.sqrt(g.sigma2 * (1.0 - sii))
+        cooks = std_res ** 2 * sii / (g.tr_s * (1.0 - sii))
+    lr2, rss_i, tss_i = local_r2(prob, resid_all, good_all, g.ybar, progress)
+    w = np.where(good, tss_i, 0.0)
+    with np.errstate(invalid="ignore"):
+        terms = w * lr2
+    out = dict(beta=f["beta"], se=se, tval=tval, yhat=f["yhat"], resid=resid, std_res=std_res,
+               local_r2=lr2, sii=sii, cooks=cooks, nn=f["nn"], cond=f["cond"], good=good)
+    sums = {"tss": ExactSum((yq[good] - g.ybar) ** 2),
+            "wm_num": ExactSum(terms[np.isfinite(terms)]), "wm_den": ExactSum(w[np.isfinite(w)])}
+    return out, sums
+
+
+def summary(g: Globals, tss: float, wm_num: float, wm_den: float) -> dict:
+    """The global figures of the model, as GwrResult names them."""
+    n, rss, tr_s = g.n, g.rss, g.tr_s
+    enp = 2.0 * tr_s - g.tr_sts
+    r2 = 1.0 - rss / tss if tss > 0 else math.nan
+    adj_r2 = 1.0 - (1.0 - r2) * (n - 1.0) / (n - enp - 1.0) if n - enp - 1.0 > 0 else math.nan
+    aic = (n * math.log(rss / n) + n * math.log(2 * math.pi) + n + 2.0 * (tr_s + 1.0)
+           if rss > 0 else -math.inf)
+    wm = wm_num / wm_den if wm_den != 0 else math.nan
+    return dict(n=n, rss=rss, tr_s=tr_s, tr_sts=g.tr_sts, enp=enp, sigma2=g.sigma2,
+                aicc=aicc_of(n, rss, tr_s), aic=aic, r2=r2, adj_r2=adj_r2,
+                weighted_mean_local_r2=wm)
 
 
 def fit(x, y, dependent, explanatory, bandwidth: float = 500.0, kernel: str = "bisquare",
@@ -299,51 +283,37 @@ def fit(x, y, dependent, explanatory, bandwidth: float = 500.0, kernel: str = "b
     progress = ensure(progress)
     prob = prepare(x, y, dependent, explanatory, bandwidth, kernel, neighbours, exact)
     m, p = prob.X.shape
-    names = ("intercept",) + tuple(names or (f"x{k + 1}" for k in range(p - 1)))
     f = first_pass(prob, True, progress.sub(0.0, 0.65))
-    good = f["good"]
-    n = int(good.sum())
-    if n < p + 2:
-        raise InputError(f"Only {n} of {m} points have enough neighbours for a local fit; "
-                         "increase the bandwidth.")
-    resid = np.where(good, prob.y - f["yhat"], np.nan)
-    rss = float(np.nansum(resid ** 2))
-    tr_s, tr_sts = float(np.nansum(f["sii"])), float(np.nansum(f["ss"]))
-    dof = n - 2.0 * tr_s + tr_sts
-    sigma2 = rss / dof if dof > 0 else math.nan
-    enp = 2.0 * tr_s - tr_sts
-    yg = prob.y[good]
-    tss = float(np.sum((yg - yg.mean()) ** 2))
-    r2 = 1.0 - rss / tss if tss > 0 else math.nan
-    adj_r2 = 1.0 - (1.0 - r2) * (n - 1.0) / (n - enp - 1.0) if n - enp - 1.0 > 0 else math.nan
-    aic = (n * math.log(rss / n) + n * math.log(2 * math.pi) + n + 2.0 * (tr_s + 1.0)
-           if rss > 0 else -math.inf)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(sigma2 * f["cc"])
-        tval = f["beta"] / se
-        sii = f["sii"]
-        std_res = resid / np.sqrt(sigma2 * (1.0 - sii))
-        cooks = std_res ** 2 * sii / (tr_s * (1.0 - sii))
-    local_r2, rss_i, tss_i = _local_r2(prob, resid, good, progress.sub(0.65, 1.0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wm = float(np.nansum(np.where(good, tss_i, 0) * local_r2) / np.nansum(np.where(good, tss_i, 0)))
-    status = np.where(good, FITTED, UNDERSUPPORTED)
+    g = Globals.of(merge_sums([tile_sums(f, prob.y)]), p, m)
+    resid_all = np.where(f["good"], prob.y - f["yhat"], np.nan)
+    out, sums = finish_queries(prob, f, resid_all, f["good"], prob.y, g, progress.sub(0.65, 1.0))
+    prob.cache = None
+    s = summary(g, sums["tss"].value(), sums["wm_num"].value(), sums["wm_den"].value())
+    return result_of(out, prob.used, prob.order, names, prob.kernel, bandwidth, neighbours,
+                     prob.bw_all, g, m, s)
+
+
+def result_of(out: dict, used, order, names, kernel, bandwidth, neighbours, bw_all, g: Globals,
+              m: int, s: dict) -> GwrResult:
+    """The GwrResult from per-point outputs over the points with data (in `order`, when given,
+    the position among them of each value; in their input order otherwise)."""
+    p = out["beta"].shape[1]
+    names = ("intercept",) + tuple(names or (f"x{k + 1}" for k in range(p - 1)))
+    status = np.where(out["good"], FITTED, UNDERSUPPORTED)
+    pos = np.flatnonzero(used) if order is None else np.flatnonzero(used)[order]
 
     def back(a, fill=np.nan):
-        """Strip order of the used points -> input order, with `fill` where not used."""
-        out = np.full((len(prob.used),) + a.shape[1:], fill, dtype=np.result_type(a, type(fill)))
-        pos = np.flatnonzero(prob.used)[prob.order]
-        out[pos] = a
-        return out
+        """Values over the points with data -> input order, with `fill` where not used."""
+        res = np.full((len(used),) + a.shape[1:], fill, dtype=np.result_type(a, type(fill)))
+        res[pos] = a
+        return res
 
-    bw = float(bandwidth) if not neighbours else float(np.median(np.sqrt(prob.bw2)))
+    bw = float(bandwidth) if not neighbours else float(np.median(bw_all))
     return GwrResult(
-        names=names, params=back(f["beta"]), se=back(se), tvalues=back(tval),
-        predicted=back(f["yhat"]), residual=back(resid), std_residual=back(std_res),
-        local_r2=back(local_r2), influence=back(sii), cooks_d=back(cooks),
-        n_neighbours=back(f["nn"], 0), cond_number=back(f["cond"]),
-        status=back(status, MISSING).astype(np.int8), kernel=prob.kernel, bandwidth=bw,
-        neighbours=int(neighbours or 0), n=n, rss=rss, tr_s=tr_s, tr_sts=tr_sts, enp=enp,
-        sigma2=sigma2, aicc=aicc_of(n, rss, tr_s), aic=aic, r2=r2, adj_r2=adj_r2,
-        weighted_mean_local_r2=wm, n_undersupported=int(m - n),
-        n_missing=int(len(prob.used) - m))
+        names=names, params=back(out["beta"]), se=back(out["se"]), tvalues=back(out["tval"]),
+        predicted=back(out["yhat"]), residual=back(out["resid"]), std_residual=back(out["std_res"]),
+        local_r2=back(out["local_r2"]), influence=back(out["sii"]), cooks_d=back(out["cooks"]),
+        n_neighbours=back(out["nn"], 0), cond_number=back(out["cond"]),
+        status=back(status, MISSING).astype(np.int8), kernel=kernel, bandwidth=bw,
+        neighbours=int(neighbours or 0), n_undersupported=int(m - g.n),
+        n_missing=int(len(used) - m), **s)

@@ -14,9 +14,10 @@ import numpy as np
 from ..progress import Progress, ensure
 
 
-def strip_order(x: np.ndarray, y: np.ndarray, strip: float) -> np.ndarray:
-    """The permutation that sorts points by strip (rows of height `strip`), then by x."""
-    sid = np.floor((y - np.min(y)) / strip).astype(np.int64)
+def strip_order(x: np.ndarray, y: np.ndarray, strip: float, y0: Optional[float] = None) -> np.ndarray:
+    """The permutation that sorts points by strip (rows of height `strip` from y0, default the
+    lowest y), then by x; ties keep their order."""
+    sid = np.floor((y - (np.min(y) if y0 is None else y0)) / strip).astype(np.int64)
     return np.lexsort((x, sid))
 
 
@@ -37,14 +38,20 @@ class PairBatch:
 
 
 class StripIndex:
-    """A fixed-radius neighbour index over points already in strip_order."""
+    """A fixed-radius neighbour index over points already in strip_order.
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, strip: float):
+    y0 is the bottom of strip 0 (default: the lowest point). An index over a tile of a larger
+    set takes the set's y0 and strip, so its strips, and the order of every query's neighbours,
+    are those of an index over the whole set.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, strip: float, y0: Optional[float] = None):
         self.x = np.ascontiguousarray(x, dtype=float)
         self.y = np.ascontiguousarray(y, dtype=float)
         self.n = len(self.x)
         self.strip = float(strip)
-        self.x0, self.y0 = float(np.min(self.x)), float(np.min(self.y))
+        self.x0 = float(np.min(self.x)) if self.n else 0.0
+        self.y0 = float(np.min(self.y)) if y0 is None else float(y0)
         sid = np.floor((self.y - self.y0) / self.strip).astype(np.int64)
         if np.any(np.diff(sid) < 0):
             raise ValueError("points must be sorted with strip_order first")
@@ -53,6 +60,7 @@ class StripIndex:
         self._sid = sid
         self._big = 0.0
         self._keys = None
+        self._slack = 0.0
         self.idx_dtype = np.int32 if self.n < 2**31 - 1 else np.int64
 
     def _prepare(self, rmax: float) -> None:
@@ -61,6 +69,8 @@ class StripIndex:
         if big > self._big:
             self._big = big
             self._keys = self._sid * big + (self.x - self.x0)
+            # the keys' rounding: a search window this much wider misses no point in the circle
+            self._slack = 8.0 * float(np.spacing(np.max(np.abs(self._keys)))) if self.n else 0.0
 
     def _runs(self, qx, qy, r):
         """(query, first, count) of the candidate runs of a chunk of queries.
@@ -82,7 +92,7 @@ class StripIndex:
             valid = (own + k >= s_lo) & (own + k <= s_hi)
             bottom = self.y0 + s * self.strip
             dy = np.maximum(np.maximum(bottom - qy, qy - (bottom + self.strip)), 0.0)
-            hw = np.sqrt(np.maximum(r2 - dy * dy, 0.0)) * (1.0 + 1e-9) + 1e-9 * r
+            hw = np.sqrt(np.maximum(r2 - dy * dy, 0.0)) * (1.0 + 1e-9) + 1e-9 * r + self._slack
             centre = s * self._big + (qx - self.x0)
             first = np.searchsorted(self._keys, centre - hw, side="left")
             lo[:, j] = first
@@ -90,21 +100,29 @@ class StripIndex:
         return np.repeat(np.arange(nq), width), lo.ravel(), cnt.ravel()
 
     def jobs(self, radius: np.ndarray, max_pairs: int = 1_000_000, prune: bool = True,
-             strict: bool = False) -> Iterator[Tuple[int, int, Callable[[], PairBatch]]]:
+             strict: bool = False, queries: Optional[np.ndarray] = None
+             ) -> Iterator[Tuple[int, int, Callable[[], PairBatch]]]:
         """(start, stop, expand) per batch of queries; expand() returns the batch's pairs.
 
-        With prune, pairs have d_ij <= radius_i (d < radius_i if strict). Without it they are
-        the candidates: a superset (by some 20 %) that the caller filters itself, cheaper.
+        The queries are the indexed points, or the positions `queries` among them (start and
+        stop then count queries, and radius has one value per query). With prune, pairs have
+        d_ij <= radius_i (d < radius_i if strict). Without it they are the candidates: a
+        superset (by some 20 %) that the caller filters itself, cheaper.
         """
-        radius = np.broadcast_to(np.asarray(radius, float), (self.n,))
-        if self.n == 0:
+        nq_all = self.n if queries is None else len(queries)
+        radius = np.broadcast_to(np.asarray(radius, float), (nq_all,))
+        if self.n == 0 or nq_all == 0:
             return
         self._prepare(float(np.max(radius)))
         nst_max = int(np.ceil(2.0 * np.max(radius) / self.strip)) + 2
         chunk = int(max(64, min(65536, 2_000_000 // nst_max)))
-        for c0 in range(0, self.n, chunk):
-            c1 = min(self.n, c0 + chunk)
-            qx, qy, r = self.x[c0:c1], self.y[c0:c1], radius[c0:c1]
+        for c0 in range(0, nq_all, chunk):
+            c1 = min(nq_all, c0 + chunk)
+            if queries is None:
+                qx, qy = self.x[c0:c1], self.y[c0:c1]
+            else:
+                qx, qy = self.x[queries[c0:c1]], self.y[queries[c0:c1]]
+            r = radius[c0:c1]
             q, lo, cnt = self._runs(qx, qy, r)
             per_query = np.bincount(q, weights=cnt, minlength=c1 - c0)
             run_start = np.searchsorted(q, np.arange(c1 - c0 + 1))

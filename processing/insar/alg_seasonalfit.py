@@ -7,6 +7,9 @@ from ...core.errors import InputError
 from ...core.insar.layout import check_shapefile
 from ...core.insar.seasonal import MIN_DATES, fit
 from ...core.points import PointTable
+from ...core.dates import date_fields
+from ...core.scale.points import SeasonalStep
+from .. import scale
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 from ..styles import graduated, rate_style
@@ -41,7 +44,7 @@ v·t + A·sin + B·cos. Without a trend they are −2R and +2R; a trend makes th
 other is v × 1 year.</li>
 <li><i>fit_rmse</i> (mm): root mean square of the residuals over the point's dates.</li></ul>
 Points with fewer than 5 dates, or whose dates cannot separate the terms, get NULL.
-"""
+""" + scale.HELP
     INPUT, STYLE, OUTPUT = "INPUT", "STYLE", "OUTPUT"
 
     def initAlgorithm(self, config=None):
@@ -53,8 +56,12 @@ Points with fewer than 5 dates, or whose dates cannot separate the terms, get NU
             self.OUTPUT, self.tr("Seasonal fit"), QgsProcessing.SourceType.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber("N_FITTED", self.tr("Points fitted")))
         self.addOutput(QgsProcessingOutputNumber("N_SKIPPED", self.tr("Points not fitted")))
+        scale.add_parameters(self)
 
     def process(self, parameters, context, feedback, progress):
+        plan = scale.plan(self, parameters, context)
+        if plan is not None:
+            return self._tiled(plan, parameters, context, feedback, progress)
         table = read_point_table(self, parameters, self.INPUT, context)
         dates, series = table.series()
         check_shapefile(self.dest(self.OUTPUT), len(set(table.columns) | set(FIELDS)), len(dates))
@@ -80,3 +87,37 @@ Points with fewer than 5 dates, or whose dates cannot separate the terms, get NU
         style = rate_style("trend") if field == "trend" else graduated(field, ramp="Viridis", classes=7)
         write_point_table(self, self.OUTPUT, out, context, style=style, progress=progress.sub(0.6, 1.0))
         return {self.OUTPUT: self.dest(self.OUTPUT), "N_FITTED": fitted, "N_SKIPPED": skipped}
+
+    def _style(self, parameters, context):
+        field = STYLES[self.parameterAsEnum(parameters, self.STYLE, context)]
+        return rate_style("trend") if field == "trend" else graduated(field, ramp="Viridis", classes=7)
+
+    def _tiled(self, plan, parameters, context, feedback, progress):
+        """The same fit tile by tile (scale.HELP)."""
+        table = None if plan.tileset else read_point_table(self, parameters, self.INPUT, context)
+        names = plan.tileset.field_names if plan.tileset else list(table.columns)
+        if table is not None:
+            table.series()
+        dates = date_fields(names)
+        if not dates:
+            raise InputError("The layer has no date fields. Date fields are named DYYYYMMDD, "
+                             "D_YYYYMMDD or YYYYMMDD, one per acquisition.")
+        check_shapefile(self.dest(self.OUTPUT), len(set(names) | set(FIELDS)), len(dates))
+        if len(dates) < MIN_DATES:
+            raise InputError(f"The seasonal fit needs at least {MIN_DATES} dates; the layer has {len(dates)}.")
+        progress(0.1)
+        dest, infos = scale.run_points(self, context, self.OUTPUT, plan, SeasonalStep(FIELDS), table,
+                                       self._style(parameters, context), progress.sub(0.1, 1.0))
+        n, fitted = sum(i["n"] for i in infos), sum(i["fitted"] for i in infos)
+        feedback.pushInfo(f"Fitted {fitted} of {n} points over {len(dates)} dates, tile by tile "
+                          f"({len(infos)} tiles, {plan.engine.name}).")
+        if n - fitted:
+            feedback.pushWarning(f"{n - fitted} points have fewer than {MIN_DATES} usable dates (or dates "
+                                 "that cannot separate trend and cycle); their fields are NULL.")
+        return {self.OUTPUT: dest, "N_FITTED": fitted, "N_SKIPPED": n - fitted}
+
+    def check_tiled(self, infos):
+        if not any(i["fitted"] for i in infos):
+            raise InputError(f"No point could be fitted: every point has fewer than {MIN_DATES} dates "
+                             "with a value (or dates that cannot separate trend and cycle), e.g. "
+                             "every date field is NULL.")

@@ -11,6 +11,8 @@ from ...core.points import PointTable
 from ...core.regression import bandwidth as bandwidth_search
 from ...core.regression.gwr import COND_LIMIT, UNDERSUPPORTED, fit
 from ...core.regression.kernels import KERNELS, NEGLIGIBLE_WEIGHT
+from ...core.scale.gwr_tiles import fit_layer
+from .. import scale
 from ..base import InsarFusionAlgorithm
 from ..layers import layer_path, read_point_table, save_default_style, write_point_table
 from ... import settings
@@ -83,7 +85,12 @@ ramp) is stored in the GeoPackage (Layer Properties &gt; Style &gt; Load Style &
 Results: R2, ADJ_R2, AICC, AIC, ENP, SIGMA2, RSS, TR_S, TR_STS, BANDWIDTH (m; the median local
 bandwidth for adaptive kernels), WEIGHTED_MEAN_LOCAL_R2 (local R² weighted by each point's local
 total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
-"""
+
+<b>Tile by tile</b>: each tile is fitted over a halo as wide as the kernel reaches from its
+points (the bandwidth, or the k-th neighbour distance of an adaptive kernel); tr S, tr SᵀS, RSS,
+σ², AICc and R² are summed over the tiles exactly. A bandwidth search (0) runs in this process
+first; on a tile set, give the bandwidth (or k).
+""" + scale.HELP
     INPUT, DEPENDENT, EXPLANATORY, BANDWIDTH, KERNEL, ADAPTIVE_NEIGHBOURS, EXACT, OUTPUT = (
         "INPUT", "DEPENDENT", "EXPLANATORY", "BANDWIDTH", "KERNEL", "ADAPTIVE_NEIGHBOURS", "EXACT",
         "OUTPUT")
@@ -113,8 +120,12 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
             self.OUTPUT, self.tr("GWR results"), QgsProcessing.SourceType.TypeVectorPoint))
         for key in RESULTS:
             self.addOutput(QgsProcessingOutputNumber(key, key))
+        scale.add_parameters(self)
 
     def process(self, parameters, context, feedback, progress):
+        plan = scale.plan(self, parameters, context)
+        if plan is not None and plan.tileset is not None:
+            return self._tileset(plan, parameters, context, feedback, progress)
         table = read_point_table(self, parameters, self.INPUT, context)
         require_projected(table.crs_wkt, table.x, table.y, "The input layer")
         dep_name = self.parameterAsString(parameters, self.DEPENDENT, context)
@@ -145,14 +156,23 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
                                      f"({found.upper:.1f} m); AICc may decrease further. Give a "
                                      "larger bandwidth explicitly to explore beyond it.")
         w0 = 0.85 if searched else 0.7
-        result = fit(table.x, table.y, dep, expl, h, kernel, k, exact, names,
-                     progress.sub(0.5 if searched else 0.0, w0))
+        span = progress.sub(0.5 if searched else 0.0, w0)
+        if plan is None:
+            result = fit(table.x, table.y, dep, expl, h, kernel, k, exact, names, span)
+        else:
+            result = fit_layer(table.x, table.y, dep, expl, h, kernel, k, exact, names, plan.engine,
+                               plan.tile_size, progress=span)
+            feedback.pushInfo(f"Fitted tile by tile ({plan.engine.name}).")
         self._log(feedback, result, len(table))
         out = self._output_table(table, result, names, feedback)
         style = graduated("local_r2", ramp="Viridis", classes=5, limits=(0.0, 1.0),
                           values=result.local_r2)
-        dest = write_point_table(self, self.OUTPUT, out, context, style=style,
-                                 progress=progress.sub(w0, 0.98))
+        if plan is not None and plan.folder:
+            dest = scale.write_table_tiles(self, context, self.OUTPUT, plan, out, style,
+                                           progress.sub(w0, 0.98))
+        else:
+            dest = write_point_table(self, self.OUTPUT, out, context, style=style,
+                                     progress=progress.sub(w0, 0.98))
         first = f"coef_{names[0]}"
         coef_style = graduated(first, ramp="RdBu", classes=9, diverging=True, values=result.params[:, 1])
         save_default_style(layer_path(dest), coef_style, first,
@@ -163,6 +183,74 @@ total sum of squares, = 1 − Σ RSS_i / Σ TSS_i), N_UNDERSUPPORTED.
                       WEIGHTED_MEAN_LOCAL_R2=result.weighted_mean_local_r2,
                       N_UNDERSUPPORTED=result.n_undersupported)
         return {self.OUTPUT: dest, **values}
+
+    def _tileset(self, plan, parameters, context, feedback, progress):
+        """GWR over a tile set: workers read the tiles and their halos from the files."""
+        from ...core.scale.gwr_tileset import fit_tileset
+        from ...core.scale.outputs import GpkgAppender, TileFolder
+        from ...core.scale.tileset import field_kinds
+        ts = plan.tileset
+        dep_name = self.parameterAsString(parameters, self.DEPENDENT, context)
+        names = explanatory_fields(dep_name, self.parameterAsFields(parameters, self.EXPLANATORY, context))
+        for n, role in [(dep_name, "dependent")] + [(n, "explanatory") for n in names]:
+            if n not in ts.field_names:
+                raise InputError(f"The {role} field '{n}' is not in the layer.")
+        kernel = KERNELS[self.parameterAsEnum(parameters, self.KERNEL, context)]
+        exact = self.parameterAsBoolean(parameters, self.EXACT, context)
+        k = self.optional_number(parameters, self.ADAPTIVE_NEIGHBOURS, context, integer=True) or 0
+        h = self.parameterAsDouble(parameters, self.BANDWIDTH, context)
+        if not k and h == 0:
+            raise InputError("On a tile set the bandwidth cannot be searched (BANDWIDTH 0): give the "
+                             "bandwidth in metres, or an adaptive number of neighbours. Search it on "
+                             "a sample of the points first.")
+        lower = {f"coef_{n}".lower() for n in names} | {"intercept", "predicted", "residual",
+                                                         "local_r2", "influence", "cooks_d"}
+        keep = [c for c in ts.field_names if c.lower() not in lower and not c.lower().startswith(("se_", "t_"))]
+        style = graduated("local_r2", ramp="Viridis", classes=5, limits=(0.0, 1.0))
+        folder = TileFolder(scale.vrt_of(self.dest(self.OUTPUT))) if plan.folder else None
+        app = None if plan.folder else GpkgAppender(self._gpkg_dest())
+        entries, summary, first = [], None, None
+        try:
+            for kind, table, entry in fit_tileset(ts, dep_name, names, h, kernel, k, exact, plan.engine,
+                                                  folder.sink() if folder else None, keep, progress.sub(0.0, 0.97)):
+                if kind == "summary":
+                    summary = table
+                elif folder:
+                    entries.append(entry)
+                else:
+                    app.append(table, progress.sub(0.97, 0.97))
+                    first = table
+            if folder:
+                from ...core.vector_io import read_points
+                import os
+                sample_tile = next(e for e in entries if e["count"])
+                kinds = field_kinds(read_points(os.path.join(folder.tmp, sample_tile["file"])))
+                dest = scale.publish(self, context, self.OUTPUT, folder.finish(ts.grid, ts.crs_wkt, kinds, entries), style)
+            else:
+                dest = app.finish(first)
+                scale.style_gpkg(dest, style)
+        except BaseException:
+            (folder or app).abort()
+            raise
+        s = summary
+        feedback.pushInfo(f"GWR ({'adaptive ' + kernel + ', k = ' + str(k) if k else 'fixed ' + kernel + f', h = {h:.3f} m'}) "
+                          f"on {s['n']} points, tile by tile ({len(ts.ids)} tiles, {plan.engine.name}): "
+                          f"R² {s['r2']:.4f}, AICc {s['aicc']:.4f}, ENP {s['enp']:.3f}, σ² {s['sigma2']:.6g}.")
+        if s["n_undersupported"]:
+            feedback.pushWarning(f"{s['n_undersupported']} points are under-supported ({s['few']} with "
+                                 f"fewer than {len(names) + 1} neighbours); their estimates are NULL.")
+        values = dict(R2=s["r2"], ADJ_R2=s["adj_r2"], AICC=s["aicc"], AIC=s["aic"], ENP=s["enp"],
+                      SIGMA2=s["sigma2"], RSS=s["rss"], TR_S=s["tr_s"], TR_STS=s["tr_sts"],
+                      BANDWIDTH=s["bandwidth"], WEIGHTED_MEAN_LOCAL_R2=s["weighted_mean_local_r2"],
+                      N_UNDERSUPPORTED=s["n_undersupported"])
+        return {self.OUTPUT: dest, **values}
+
+    def _gpkg_dest(self):
+        dest = self.dest(self.OUTPUT)
+        if not dest.lower().endswith(".gpkg"):
+            raise InputError("With a tile set as input, write the output to a GeoPackage (.gpkg), or "
+                             "choose the folder of tiles as output.")
+        return dest
 
     @staticmethod
     def _log(feedback, r, total):

@@ -8,6 +8,8 @@ from ...core.points import PointTable
 from ...core.raster import open_raster
 from ...core.regression.fieldnames import name_limit, sample_field_names
 from ...core.sampling import require_values, sample
+from ...core.scale.points import SampleStep
+from .. import scale
 from ..base import InsarFusionAlgorithm
 from ..layers import read_point_table, write_point_table
 
@@ -41,7 +43,7 @@ and every point in the tile is sampled with one vectorised lookup — never one 
 
 <b>Output</b>: the input points with all their fields, plus the sampled fields (floating point).
 Points outside a raster or on a nodata pixel get NULL.
-"""
+""" + scale.HELP
     INPUT, RASTERS, METHOD, FIELD_PREFIX, OUTPUT = "INPUT", "RASTERS", "METHOD", "FIELD_PREFIX", "OUTPUT"
 
     def initAlgorithm(self, config=None):
@@ -55,6 +57,7 @@ Points outside a raster or on a nodata pixel get NULL.
             self.FIELD_PREFIX, self.tr("Field prefix"), "", optional=True))
         self.addParameter(QgsProcessingParameterVectorDestination(
             self.OUTPUT, self.tr("Sampled points"), QgsProcessing.SourceType.TypeVectorPoint))
+        scale.add_parameters(self)
 
     def process(self, parameters, context, feedback, progress):
         layers = self.parameterAsLayerList(parameters, self.RASTERS, context)
@@ -67,6 +70,9 @@ Points outside a raster or on a nodata pixel get NULL.
                                  f"{lyr.providerType()}); save it as a GeoTIFF first.")
         method = METHODS[self.parameterAsEnum(parameters, self.METHOD, context)]
         prefix = self.parameterAsString(parameters, self.FIELD_PREFIX, context) or ""
+        plan = scale.plan(self, parameters, context)
+        if plan is not None:
+            return self._tiled(plan, parameters, context, feedback, progress, rasters, method, prefix)
         table = read_point_table(self, parameters, self.INPUT, context)
         progress(0.05)
         counts = [open_raster(lyr.source()).RasterCount for lyr in rasters]
@@ -86,3 +92,32 @@ Points outside a raster or on a nodata pixel get NULL.
         out = PointTable(table.x, table.y, cols, table.crs_wkt)
         dest = write_point_table(self, self.OUTPUT, out, context, progress=progress.sub(0.8, 1.0))
         return {self.OUTPUT: dest}
+
+    def _tiled(self, plan, parameters, context, feedback, progress, rasters, method, prefix):
+        """The same sampling tile by tile (scale.HELP)."""
+        table = None if plan.tileset else read_point_table(self, parameters, self.INPUT, context)
+        existing = plan.tileset.field_names if plan.tileset else list(table.columns)
+        crs = plan.tileset.crs_wkt if plan.tileset else table.crs_wkt
+        counts = [open_raster(lyr.source()).RasterCount for lyr in rasters]
+        names = sample_field_names(prefix, [lyr.name() for lyr in rasters], counts, existing,
+                                   name_limit(self.dest(self.OUTPUT)))
+        self._rasters = [lyr.name() for lyr in rasters]
+        step = SampleStep(tuple((lyr.source(), tuple(names[k])) for k, lyr in enumerate(rasters)),
+                          method, crs)
+        progress(0.05)
+        dest, infos = scale.run_points(self, context, self.OUTPUT, plan, step, table, None,
+                                       progress.sub(0.05, 1.0))
+        for k, lyr in enumerate(rasters):
+            missing = sum(i["missing"][k] for i in infos)
+            feedback.pushInfo(f"{lyr.name()}: {', '.join(names[k])}"
+                              + (f" ({missing} points outside or on nodata: NULL)" if missing else ""))
+        return {self.OUTPUT: dest}
+
+    def check_tiled(self, infos):
+        """A raster with no value at any point of any tile is refused, as in one run."""
+        n = sum(i["n"] for i in infos)
+        for k, name in enumerate(self._rasters):
+            if n and not any(i["any"][k] for i in infos):
+                raise InputError(f"The raster '{name}' has no value at any of the {n} points: it does "
+                                 "not cover them, or is nodata there. Check the raster's extent and "
+                                 "CRS against the points'.")

@@ -117,12 +117,12 @@ def finish(plan: Plan, chain, delivery, folder: str, names, feedback) -> dict:
         record = _record(plan, chain, out, built["layouts"], folder)
         write_report(tmp, record, out["gpkg"], figures, plan.reports, st.progress())
         delivery.install(tmp, html_name)
-        record = _record(plan, chain, out, built["layouts"], folder)
-        tmp_json = os.path.join(plan.work, json_name)
-        with open(tmp_json, "w", encoding="utf-8") as f:
-            json.dump(record, f, indent=1, default=str)
-        out["summary"] = delivery.install(tmp_json, json_name)
     chain.step("report", "The report", report)
+    out["summary"] = os.path.join(folder, json_name)  # the record, with every step's time (the report's too)
+    tmp_json = os.path.join(plan.work, json_name)
+    with open(tmp_json, "w", encoding="utf-8") as f:
+        json.dump(_record(plan, chain, out, built["layouts"], folder), f, indent=1, default=str)
+    delivery.install(tmp_json, json_name)
     checkpoint(out["gpkg"])
     skipped = [f"{chain.records[k].title}: {chain.records[k].reason}" for k in chain.order
                if chain.records[k].status != "ok"]

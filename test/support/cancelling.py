@@ -16,6 +16,8 @@ QUICK = "quick"  # marker: the algorithm's work is a formula over a short table
 CANCEL: Dict[str, Union[Callable, tuple]] = {
     "importpoints": lambda b, o: {"INPUT": b.egms, "CRS": "EPSG:32647", "OUTPUT": _g(o, "p.gpkg")},
     "lostovertical": lambda b, o: {"INPUT": b.pts, "OUTPUT": _g(o, "up.gpkg")},
+    "partition": lambda b, o: {"INPUT": b.bursts, "CRS": "EPSG:32647", "TILE_SIZE": 2000.0,
+                               "OUTPUT": _g(o, "tiles.vrt")},
     "decompose": lambda b, o: {"TRACKS": [b.ref, b.sec], "HEADINGS": "-10.5, 190.2", "SERIES": True,
                                "CELL_SIZE": 60.0, "OUTPUT_UP": _g(o, "up.gpkg"),
                                "OUTPUT_EAST": _g(o, "east.gpkg")},

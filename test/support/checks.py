@@ -341,6 +341,18 @@ def constant_regressor_has_no_fit(ctx: Ctx) -> None:
     assert "constant dndvi" in ctx.log
 
 
+def partition_valid(ctx: Ctx) -> None:
+    """The tile set holds every point of the bursts, once, and opens as one layer."""
+    from osgeo import ogr
+    vrt = ctx.results["OUTPUT"]
+    ds = ogr.Open(vrt)
+    assert ds is not None, f"{vrt} does not open"
+    n = ds.GetLayer(0).GetFeatureCount()
+    rows = sum(sum(1 for _ in open(os.path.join(ctx.params["INPUT"], f))) - 1
+               for f in os.listdir(ctx.params["INPUT"]) if f.endswith(".csv"))
+    assert n == rows == ctx.results["N_POINTS"], (n, rows, ctx.results["N_POINTS"])
+
+
 def decompose_regridded(ctx: Ctx) -> None:
     """The grid is laid in the first track's CRS, so another CRS gives other cells: about as many,
     and the same mean vertical and east velocities (to 0.2 mm/yr) as the valid run."""

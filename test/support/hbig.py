@@ -40,7 +40,7 @@ _FILES = {"pts": "pts.gpkg", "ref": "ref.gpkg", "sec": "sec.gpkg", "egms": "T128
           "gwr": "gwr.gpkg", "red": "red.tif", "nir": "nir.tif", "slc_ref": "slc_20190809.tif",
           "slc_sec": "slc_20190821.tif", "coh": "coh.tif", "ndvi1k": "ndvi1k.tif", "dem": "dem.tif",
           "regions": "regions.gpkg", "sites": "sites.gpkg", "pairs": "pairs.csv", "models": "models.csv",
-          "acq": "acquisitions.csv"}
+          "acq": "acquisitions.csv", "bursts": "bursts"}
 
 
 def _field(rng, n, scale):
@@ -83,6 +83,7 @@ def build(scene: Path, folder: Path) -> Big:
     (folder / "ndvi").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(3)
     shutil.copy(scene / "insar" / "T128_egms.csv", folder / "T128_egms.csv")
+    hdata.split_bursts(folder / "T128_egms.csv", folder / "bursts", parts=4)
     for track, name in (("T128", "pts"), ("T026", "sec")):
         write_points(str(folder / f"{name}.gpkg"),
                      import_points(str(scene / "insar" / f"{track}_egms.csv"), "EGMS", hdata.UTM))

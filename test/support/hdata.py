@@ -53,7 +53,17 @@ FILES = {"pts": "pts.gpkg", "ref": "ref.gpkg", "sec": "sec.gpkg", "egms": "egms.
          "red": "s2/s2_20190811_red.tif", "nir": "s2/s2_20190811_nir.tif",
          "slc_ref": "slc/slc_20190809.tif", "slc_sec": "slc/slc_20190821.tif",
          "coh": "slc/coherence_true.tif", "ndvi_mvc": "ndvi_mvc10.tif", "ndvi25": "ndvi25.tif",
-         "gwr": "gwr.gpkg", "sites": "sites.gpkg"}
+         "gwr": "gwr.gpkg", "sites": "sites.gpkg", "bursts": "bursts"}
+
+
+def split_bursts(csv_path: Path, folder: Path, parts: int = 2) -> None:
+    """An EGMS CSV cut into `parts` bursts of consecutive rows (insarfusion:partition's input)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = Path(csv_path).read_text().splitlines(keepends=True)
+    head, rows = lines[0], lines[1:]
+    step = -(-len(rows) // parts)
+    for k in range(parts):
+        (folder / f"burst_{k}.csv").write_text(head + "".join(rows[k * step:(k + 1) * step]))
 
 
 def _crop_csv(src: Path, dst: Path, box, every: int = 1) -> int:
@@ -134,6 +144,7 @@ def build(scene: Path, folder: Path) -> Data:
         _points(folder / f"{name}.csv", folder / f"{name}.gpkg")
         os.remove(folder / f"{name}.csv")
     _mintpy(folder / "mintpy")
+    split_bursts(folder / "egms.csv", folder / "bursts")
     shutil.copy(scene / "insar" / "T128_acquisitions.csv", folder / "acquisitions.csv")
     with open(folder / "pairs.csv", "w", newline="") as f:
         w = csv.writer(f)

@@ -9,7 +9,8 @@ right answer differs (a clean success, or other words).
 Kinds of input: points (GeoPackage in the standard layout), polygons, table (CSV with date
 and number columns), raster, slc (complex raster), rasters (a list of rasters), dated (a list
 of rasters dated by their names), egms (an EGMS CSV file), mintpy (a MintPy HDF5 file),
-date (a date given as text), tracks (a list of point layers: the first is spoiled).
+date (a date given as text), tracks (a list of point layers: the first is spoiled),
+bursts (a folder of EGMS CSV files).
 """
 import os
 from dataclasses import dataclass
@@ -299,6 +300,30 @@ POINTS = ("points", "regression", "sites")
 VECTORS = POINTS + ("polygons",)
 
 
+def _bursts(fill):
+    """A folder of bursts holding what `fill(folder)` writes (a copy of the valid folder's first
+    burst, spoiled), for insarfusion:partition."""
+    def make(value, folder):
+        out = os.path.join(str(folder), os.path.basename(value.rstrip("/")) + "_spoiled")
+        os.makedirs(out, exist_ok=True)
+        fill(value, out)
+        return out
+    return make
+
+
+def _first_burst(value):
+    return sorted(os.path.join(value, n) for n in os.listdir(value) if n.endswith(".csv"))[0]
+
+
+def _burst_truncated(value, out):
+    data = open(_first_burst(value), "rb").read()
+    open(os.path.join(out, "burst_0.csv"), "wb").write(data[: len(data) // 2])
+
+
+def _burst_garbage(value, out):
+    open(os.path.join(out, "burst_0.csv"), "wb").write(np.random.default_rng(1).bytes(4000))
+
+
 def catalogue() -> List[Mutation]:
     """Every mutation, with the kinds it applies to and the words of its default refusal."""
     m = [
@@ -361,6 +386,11 @@ def catalogue() -> List[Mutation]:
                             ("other_crs", _raster(warp_to=32648), r"CRS|target"),
                             ("no_overlap", _raster(transform=_shift_gt(FAR)), r"overlap|cover")):
         m.append(Mutation(case, LISTS, _first(edit), err, "the first raster: " + case))
+    m += [Mutation("missing_file", ("bursts",), missing, MISSING, "a folder that does not exist"),
+          Mutation("empty_layer", ("bursts",), _bursts(lambda v, o: None), r"holds no", "an empty folder"),
+          Mutation("truncated_file", ("bursts",), _bursts(_burst_truncated), CORRUPT,
+                   "a burst cut inside a row"),
+          Mutation("corrupt_file", ("bursts",), _bursts(_burst_garbage), CORRUPT, "a burst of random bytes")]
     m += [Mutation("undated_name", ("dated",), _undated, r"no date", "a raster without a date"),
           Mutation("duplicate_date", ("dated",), _same_date_twice, r"same date", "one date twice"),
           Mutation("bad_date", ("date",), _bad_date_text, r"not a date|valid date", "2019-13-45")]
