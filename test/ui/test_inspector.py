@@ -14,71 +14,11 @@ from qgis.PyQt.QtGui import QKeyEvent
 from scipy import stats as sps
 
 import tsdata as T
+from inspector_kit import CENTRE, R, click, event, wait
 from insar_fusion.ui.inspector import sources as src
 from insar_fusion.ui.inspector.dock import MAX_COMPARE, InspectorDock
 
-CENTRE = (405000.0, 4315000.0)
-R = 2000.0
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("insp")
-    x, y, pid, dates, mat = T.insar_points(CENTRE, R, n_inside=60, n_outside=60)
-    pid = pid + 1000
-    insar = T.write_insar(str(folder / "insar.gpkg"), x, y, pid, dates, mat)
-    ndvi = T.write_stack(str(folder / "ndvi"), "ndvi", T.ndvi_of)
-    sm = T.write_stack(str(folder / "sm"), "sm", T.sm_of, pixel=1000.0, size=(12, 12))
-    pr = T.write_stack(str(folder / "pr"), "precip", lambda t: 20 + 8 * np.sin(0.9 * np.floor(t / 30.4) ** 1.7),
-                       pixel=1000.0, size=(12, 12), count=6)
-    return dict(folder=folder, insar=insar, x=x, y=y, pid=pid, dates=dates, mat=mat, ndvi=ndvi, sm=sm, pr=pr)
-
-
-def _wait(dock, timeout=30.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        QCoreApplication.processEvents()
-        if not dock.busy():
-            QCoreApplication.processEvents()
-            return
-        time.sleep(0.005)
-    raise AssertionError("the inspector's tasks did not finish")
-
-
-@pytest.fixture
-def setup(files, qgis_iface, qgis_new_project, qgis_canvas):
-    project = qgis_new_project
-    layer = QgsVectorLayer(files["insar"], "insar", "ogr")
-    assert layer.isValid()
-    project.addMapLayer(layer)
-    pr_layers = [QgsRasterLayer(p, os.path.basename(p)) for p in files["pr"]]
-    project.addMapLayers(pr_layers)
-    qgis_canvas.resize(600, 600)
-    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:32647"))
-    qgis_canvas.setExtent(QgsRectangle(CENTRE[0] - 6000, CENTRE[1] - 6000, CENTRE[0] + 6000, CENTRE[1] + 6000))
-    dock = InspectorDock(qgis_iface)
-    dock.set_sources(src.Sources(layer.id(), [
-        src.StackSource("ndvi", "folder", os.path.dirname(files["ndvi"][0])),
-        src.StackSource("soil_moisture", "pattern", os.path.join(os.path.dirname(files["sm"][0]), "sm_*.tif")),
-        src.StackSource("precipitation", "layers", [l.id() for l in pr_layers])], R, 3))
-    dock.activate_pick()
-    _wait(dock)
-    yield dock, layer, qgis_canvas
-    dock.shutdown()
-    dock.deleteLater()
-
-
-def _event(canvas, x, y, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier):
-    px = canvas.getCoordinateTransform().transform(x, y)
-    return QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, QPoint(int(round(px.x())), int(round(px.y()))),
-                            button, button, modifiers)
-
-
-def _click(dock, canvas, x, y, modifiers=Qt.KeyboardModifier.NoModifier):
-    event = _event(canvas, x, y, modifiers=modifiers)
-    dock.pick_tool.canvasReleaseEvent(event)
-    _wait(dock)
-    return event.mapPoint()
+_wait, _event, _click = wait, event, click
 
 
 def _brute_stack(paths, cx, cy):

@@ -29,7 +29,7 @@ class PickTool(QgsMapTool):
 
 
 class StudyAreaTool(QgsMapTool):
-    """Left click adds a vertex, right click finishes, Backspace removes the last vertex, Esc aborts."""
+    """Left click adds a vertex, right click finishes, Backspace/Delete remove the last vertex, Esc aborts."""
 
     finished = pyqtSignal(list)  # the vertices (QgsPointXY, canvas CRS), at least three
 
@@ -69,16 +69,15 @@ class StudyAreaTool(QgsMapTool):
                 self.finished.emit(vertices)
 
     def keyPressEvent(self, event):  # noqa: N802
-        if event.key() == Qt.Key.Key_Backspace:
+        # Every key is left ignored, as QGIS's own capture tools do: QGIS deletes the selected
+        # features of the active layer on a Backspace or Delete that the map tool accepted.
+        if event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
             if self.vertices:
                 self.vertices.pop()
                 self._redraw()
-            event.accept()
         elif event.key() == Qt.Key.Key_Escape:
             self.reset()
-            event.accept()
-        else:
-            event.ignore()
+        event.ignore()
 
     def reset(self):
         """Forget the vertices and hide the rubber band."""
