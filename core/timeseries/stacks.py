@@ -59,6 +59,37 @@ def circle_window(grid: Grid, x: float, y: float, radius: float,
     return window, mask
 
 
+def polygon_window(grid: Grid, xs: Sequence[float], ys: Sequence[float],
+                   site_wkt: str = "") -> Optional[Tuple[Tuple[int, int, int, int], np.ndarray]]:
+    """The pixel window around a polygon and the mask of its pixels whose centre lies inside
+    (the pixel holding the centroid when none does). None when the polygon misses the raster."""
+    from matplotlib.path import Path
+
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    same = same_crs(site_wkt, grid.crs_wkt)
+    bx, by = np.r_[xs, xs.mean()], np.r_[ys, ys.mean()]
+    if not same:
+        bx, by = transform_points(bx, by, site_wkt, grid.crs_wkt)
+    col, row = grid.world_to_pixel(bx, by)
+    c0, c1 = max(int(np.floor(np.min(col))), 0), min(int(np.floor(np.max(col))), grid.width - 1)
+    r0, r1 = max(int(np.floor(np.min(row))), 0), min(int(np.floor(np.max(row))), grid.height - 1)
+    if c1 < c0 or r1 < r0:
+        return None
+    window = (c0, r0, c1 - c0 + 1, r1 - r0 + 1)
+    cx, cy = grid.centres(window)
+    gx, gy = np.meshgrid(cx, cy)
+    gx, gy = gx.ravel(), gy.ravel()
+    if not same:
+        gx, gy = transform_points(gx, gy, grid.crs_wkt, site_wkt)
+    mask = Path(np.column_stack([xs, ys])).contains_points(np.column_stack([gx, gy])).reshape(len(cy), len(cx))
+    if not mask.any():
+        cc, rr = int(np.floor(col[-1])), int(np.floor(row[-1]))
+        if not (c0 <= cc <= c1 and r0 <= rr <= r1):
+            return None
+        mask[rr - r0, cc - c0] = True
+    return window, mask
+
+
 class StackReader:
     """A labelled stack whose files stay open, so repeated circle means only read small windows.
 
@@ -90,6 +121,14 @@ class StackReader:
     def circle_means(self, x: float, y: float, radius: float,
                      progress: Optional[Progress] = None) -> StackSeries:
         """The mean of the finite pixels whose centre is within `radius` of (x, y), per date."""
+        return self._means(lambda grid: circle_window(grid, x, y, radius, self.site_wkt), progress)
+
+    def polygon_means(self, xs: Sequence[float], ys: Sequence[float],
+                      progress: Optional[Progress] = None) -> StackSeries:
+        """The mean of the finite pixels whose centre is inside the polygon, per date."""
+        return self._means(lambda grid: polygon_window(grid, xs, ys, self.site_wkt), progress)
+
+    def _means(self, window_of, progress: Optional[Progress] = None) -> StackSeries:
         progress = ensure(progress)
         values = np.full(len(self.files), np.nan)
         pixels = np.zeros(len(self.files), dtype=np.int64)
@@ -100,7 +139,7 @@ class StackReader:
                     progress(i / len(self.files))
                 ds, grid = self._open(path)
                 if grid not in windows:
-                    windows[grid] = circle_window(grid, x, y, radius, self.site_wkt)
+                    windows[grid] = window_of(grid)
                 found = windows[grid]
                 if found is None:
                     continue

@@ -2,7 +2,7 @@
 import dataclasses
 import datetime as dt
 import os
-from typing import Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -14,6 +14,9 @@ from ..progress import Progress, ensure
 from ..vector_io import arrow_batches, points_from_wkb
 
 ID_FIELDS = ("pid", "code", "id", "point_id")
+# per-point attributes kept beside the series, when the layer has them
+EXTRA_FIELDS = ("velocity", "velocity_std", "rmse", "rmse_ts", "los_east", "los_north", "los_up",
+                "incidence", "heading")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +51,9 @@ class PointStore:
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, ids: np.ndarray, dates: Sequence[dt.date],
-                 series: np.ndarray, crs_wkt: str = "", lookup: str = "kdtree"):
+                 series: np.ndarray, crs_wkt: str = "", lookup: str = "kdtree",
+                 extra: Optional[Dict[str, np.ndarray]] = None):
+        self.extra = {k: np.asarray(v, np.float64) for k, v in (extra or {}).items()}
         self.x = np.asarray(x, np.float64)
         self.y = np.asarray(y, np.float64)
         self.ids = np.asarray(ids)
@@ -91,6 +96,29 @@ class PointStore:
         """The series of one point as float64 (NaN for NULL)."""
         return self.series[row].astype(np.float64)
 
+    def in_polygon(self, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
+        """Rows of the points inside a polygon (one ring), sorted."""
+        from matplotlib.path import Path
+
+        xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+        cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
+        rows = self.within(cx, cy, float(np.hypot(xs.max() - cx, ys.max() - cy)) + 1e-9)
+        if rows.size == 0:
+            return rows
+        inside = Path(np.column_stack([xs, ys])).contains_points(np.column_stack([self.x[rows], self.y[rows]]))
+        return rows[inside]
+
+    def attributes(self, row: int) -> Tuple[Tuple[str, float], ...]:
+        """The point's finite extra attributes (velocity, velocity_std, rmse, LOS, ...)."""
+        return tuple((k, float(v[row])) for k, v in self.extra.items() if np.isfinite(v[row]))
+
+    def sigma(self, row: int) -> Optional[float]:
+        """The point's displacement uncertainty (rmse_ts, else rmse), mm, when the layer has one."""
+        for name in ("rmse_ts", "rmse"):
+            if name in self.extra and np.isfinite(self.extra[name][row]):
+                return float(self.extra[name][row])
+        return None
+
 
 def find_id_field(names: Sequence[str]) -> Optional[str]:
     """The point-id field among `names` (pid, CODE, id, point_id), else None."""
@@ -117,13 +145,16 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
         raise InputError("The InSAR layer has no date fields. Date fields are named DYYYYMMDD, "
                          "D_YYYYMMDD or YYYYMMDD, one per acquisition.")
     id_field = find_id_field(names)
-    keep = [n for n, _ in dated] + ([id_field] if id_field else [])
+    extras = {k: find_column(names, (k,)) for k in EXTRA_FIELDS}
+    extras = {k: v for k, v in extras.items() if v is not None}
+    keep = [n for n, _ in dated] + ([id_field] if id_field else []) + list(extras.values())
     lyr.SetIgnoredFields([n for n in names if n not in keep])
     n = lyr.GetFeatureCount()
     x, y = np.full(n, np.nan), np.full(n, np.nan)
     ids = np.zeros(n, dtype=np.int64) if id_field is None else None
     id_parts = []
     series = np.full((n, len(dated)), np.nan, np.float32)
+    extra = {k: [] for k in extras}
     geom_name = lyr.GetGeometryColumn() or "wkb_geometry"
     fid_name = lyr.GetFIDColumn() or "OGC_FID"
     i = 0
@@ -142,6 +173,8 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
         for j, (name, _) in enumerate(dated):
             col = batch[name]
             series[i:i + k, j] = np.ma.filled(np.ma.asarray(col, dtype=np.float64), np.nan)
+        for key, name in extras.items():
+            extra[key].append(np.ma.filled(np.ma.asarray(batch[name], dtype=np.float64), np.nan))
         if ids is not None:
             ids[i:i + k] = batch.get(fid_name, np.arange(i, i + k))
         else:
@@ -154,6 +187,7 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
         ids = np.concatenate(id_parts)
     srs = lyr.GetSpatialRef()
     store = PointStore(x[:i], y[:i], ids[:i], [d for _, d in dated], series[:i],
-                       srs.ExportToWkt() if srs is not None else "", lookup)
+                       srs.ExportToWkt() if srs is not None else "", lookup,
+                       {k: np.concatenate(v)[:i] for k, v in extra.items() if v})
     progress(1.0)
     return store
