@@ -12,7 +12,7 @@ from .stats import Correlation, Lag, correlations, estimate_lag
 from .store import CircleSeries
 
 DEFORMATION, RATE = "deformation", "rate"
-UNITS = {DEFORMATION: "mm", RATE: "mm/month", "residuals": "mm", "deformation_raw": "mm", "deformation_spread": "mm",
+UNITS = {DEFORMATION: "mm", RATE: "mm/month", "residuals": "mm", "deformation_std": "mm", "deformation_raw": "mm", "deformation_spread": "mm",
          "point_count": "points", "ndvi": "", "soil_moisture": "m³/m³", "precipitation": "mm/month"}
 
 

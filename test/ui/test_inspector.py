@@ -37,8 +37,10 @@ def _nearest_pid(files, mp):
     return files["pid"][int(np.argmin((files["x"] - mp.x()) ** 2 + (files["y"] - mp.y()) ** 2))]
 
 
-def _line(ax, prefix):
-    return next(l for l in ax.get_lines() if l.get_label().startswith(prefix))
+def _line(row, prefix):
+    """(label, y values) of the first drawn curve of a row whose label starts with `prefix`."""
+    label = next(k for k in row if k.startswith(prefix))
+    return label, np.asarray(row[label][1], float)
 
 
 def test_click_picks_the_nearest_point_and_charts_its_data(setup, files):
@@ -53,19 +55,17 @@ def test_click_picks_the_nearest_point_and_charts_its_data(setup, files):
     assert a.data.point_id == files["pid"][target]
     cx, cy = x[target], y[target]
     inside = (x - cx) ** 2 + (y - cy) ** 2 <= R ** 2
-    axes = dock.view.series_axes()
+    axes = dock.view.series_view.series()
     assert list(axes) == ["deformation", "rate", "ndvi", "soil_moisture", "precipitation"]
-    mean_line = _line(axes["deformation"], f"#{files['pid'][target]} circle mean")
-    assert np.allclose(mean_line.get_ydata(), mat[inside].mean(axis=0), atol=1e-4)
-    assert f"(n={inside.sum()})" in mean_line.get_label()
-    point_line = _line(axes["deformation"], f"#{files['pid'][target]} point")
-    assert np.allclose(point_line.get_ydata(), mat[target], atol=1e-4)
-    assert np.allclose(_line(axes["ndvi"], "#").get_ydata(), _brute_stack(files["ndvi"], cx, cy), rtol=1e-6)
-    assert np.allclose(_line(axes["soil_moisture"], "#").get_ydata(), _brute_stack(files["sm"], cx, cy),
-                       rtol=1e-6)
-    assert np.allclose(_line(axes["precipitation"], "#").get_ydata(), _brute_stack(files["pr"], cx, cy),
-                       rtol=1e-6)
-    assert np.allclose(_line(axes["rate"], "#").get_ydata(), a.monthly["rate"], equal_nan=True)
+    label, mean = _line(axes["deformation"], f"#{files['pid'][target]} circle mean")
+    assert np.allclose(mean, mat[inside].mean(axis=0), atol=1e-4)
+    assert f"(n={inside.sum()})" in label
+    _, point = _line(axes["deformation"], f"#{files['pid'][target]} point")
+    assert np.allclose(point, mat[target], atol=1e-4)
+    assert np.allclose(_line(axes["ndvi"], "#")[1], _brute_stack(files["ndvi"], cx, cy), rtol=1e-6)
+    assert np.allclose(_line(axes["soil_moisture"], "#")[1], _brute_stack(files["sm"], cx, cy), rtol=1e-6)
+    assert np.allclose(_line(axes["precipitation"], "#")[1], _brute_stack(files["pr"], cx, cy), rtol=1e-6)
+    assert np.allclose(_line(axes["rate"], "#")[1], a.monthly["rate"], equal_nan=True)
     # the map shows the point and the radius circle
     assert len(dock.marks.bands) == 2
     circle = dock.marks.bands[0].asGeometry()
@@ -81,11 +81,12 @@ def test_correlations_and_lags_beside_the_charts(setup, files):
     r = sps.pearsonr(a.monthly["rate"][ok], a.monthly["ndvi"][ok])[0]
     assert a.correlation("rate", "ndvi").r == pytest.approx(r, abs=1e-12)
     assert r < -0.85
+    dock.view.setCurrentWidget(dock.view.heat_canvas)  # the heatmaps are drawn when shown
     heat = next(ax for ax in dock.view.heat_figure.axes if ax.get_label() == "correlation")
     assert f"{r:.2f}" in [t.get_text() for t in heat.texts]
     assert a.lag("ndvi").lag_days == pytest.approx(15.0, abs=5.0)
     assert a.lag("soil_moisture").lag_days == pytest.approx(30.0, abs=5.0)
-    text = dock.view.lags.text()
+    text = dock.view.lags.toPlainText()
     assert f"NDVI: {a.lag('ndvi').lag_days:+.1f} d" in text
 
 
@@ -96,7 +97,7 @@ def test_shift_click_adds_a_series_and_escape_clears(setup, files):
     second = _nearest_pid(files, _click(dock, canvas, x[70], y[70], Qt.KeyboardModifier.ShiftModifier))
     assert first != second
     assert [a.data.point_id for a in dock.analyses] == [first, second]
-    means = [l for l in dock.view.series_axes()["deformation"].get_lines() if "circle mean" in l.get_label()]
+    means = [k for k in dock.view.series_view.series()["deformation"] if "circle mean" in k]
     assert len(means) == 2 and len(dock.marks.bands) == 4
     third = _nearest_pid(files, _click(dock, canvas, x[80], y[80]))  # a plain click starts over
     assert [a.data.point_id for a in dock.analyses] == [third]
@@ -106,15 +107,18 @@ def test_shift_click_adds_a_series_and_escape_clears(setup, files):
     assert dock.analyses[-1].data.point_id == picked[-1]
     dock.pick_tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier))
     assert dock.analyses == [] and dock.marks.bands == []
-    assert dock.view.figure.axes == []
+    assert dock.view.series_rows() == []
+    assert "Cleared" in dock.status.text() and str(third) not in dock.status.text()
 
 
 def test_charts_share_their_date_axis(setup, files):
     dock, _, canvas = setup
     _click(dock, canvas, *CENTRE)
-    axes = dock.view.series_axes()
-    axes["precipitation"].set_xlim(18000.0, 18100.0)
-    assert all(ax.get_xlim() == (18000.0, 18100.0) for ax in axes.values())
+    plots = dock.view.series_view.plots
+    plots["precipitation"].setXRange(1.55e9, 1.56e9, padding=0)
+    for plot in plots.values():
+        lo, hi = plot.getViewBox().viewRange()[0]
+        assert (lo, hi) == pytest.approx((1.55e9, 1.56e9))
 
 
 def test_export_png_svg_and_csv(setup, files, tmp_path):
@@ -195,7 +199,7 @@ def algorithms(qgis_processing):
         QgsApplication.processingRegistry().removeProvider(prov)
 
 
-def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_path, algorithms):
+def test_draw_study_area_adds_the_clicked_polygon_as_a_temporary_layer(setup, files, tmp_path, algorithms):
     dock, _, canvas = setup
     project = QgsProject.instance()
     project.setFileName(str(tmp_path / "study.qgz"))
@@ -216,7 +220,8 @@ def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_
     assert len(saved) == 1
     layer = saved[0]
     assert project.mapLayer(layer.id()) is layer
-    assert layer.source().startswith(str(tmp_path / "insarfusion_study_areas.gpkg"))
+    assert layer.providerType() == "memory"  # nothing written beside the project unasked
+    assert not list(tmp_path.glob("*.gpkg"))
     feats = list(layer.getFeatures())
     assert len(feats) == 1 and feats[0].geometry().type() == QgsWkbTypes.GeometryType.PolygonGeometry
     ring = feats[0].geometry().asPolygon()[0]

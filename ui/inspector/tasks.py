@@ -7,8 +7,10 @@ from qgis.core import (QgsFeatureRequest, QgsProviderRegistry, QgsTask, QgsVecto
 from ...core.dates import date_fields
 from ...core.errors import Cancelled, InputError
 from ...core.progress import Progress
-from ...core.timeseries.site import SiteData, analyse
-from ...core.timeseries.store import PointStore, find_id_field, read_store
+from ...core.timeseries.selection import site_data
+from ...core.timeseries.site import analyse
+from ...core.points import find_column
+from ...core.timeseries.store import EXTRA_FIELDS, PointStore, find_id_field, read_store
 from ...processing.timeseries.reading import number as _number
 
 BULK_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite")
@@ -72,10 +74,15 @@ class IndexTask(_Task):
         if not dated:
             raise InputError("The InSAR layer has no date fields (DYYYYMMDD, one per acquisition).")
         id_field = find_id_field(self.fields)
+        extras = {k: find_column(self.fields, (k,)) for k in EXTRA_FIELDS}
+        extras = {k: v for k, v in extras.items() if v is not None}
         names = [n for n, _ in dated] + ([id_field] if id_field else [])
         idx = [self.fields.index(n) for n in names]
+        extra_idx = {k: self.fields.index(v) for k, v in extras.items()}
+        extra = {k: [] for k in extras}
         xs, ys, ids, rows = [], [], [], []
-        for feat in self.source.getFeatures(QgsFeatureRequest().setSubsetOfAttributes(idx)):
+        wanted = idx + list(extra_idx.values())
+        for feat in self.source.getFeatures(QgsFeatureRequest().setSubsetOfAttributes(wanted)):
             if self.isCanceled():
                 raise Cancelled()
             geom = feat.geometry()
@@ -87,35 +94,33 @@ class IndexTask(_Task):
             ys.append(pt.y())
             ids.append(attrs[idx[-1]] if id_field else feat.id())
             rows.append([_number(attrs[i]) for i in idx[:len(dated)]])
+            for k, i in extra_idx.items():
+                extra[k].append(_number(attrs[i]))
         if not xs:
             raise InputError("The InSAR layer has no point.")
         return PointStore(np.array(xs), np.array(ys), np.array(ids), [d for _, d in dated],
-                          np.array(rows, np.float32), self.crs_wkt, self.lookup)
+                          np.array(rows, np.float32), self.crs_wkt, self.lookup,
+                          {k: np.array(v, float) for k, v in extra.items()})
 
 
 class SiteTask(_Task):
-    """Pick the point nearest to (x, y), average the circle around it and every stack, analyse."""
+    """Read one site (a clicked point and its circle, or a polygon), relative to the reference,
+    with every stack, and analyse it."""
 
-    def __init__(self, store, readers, x, y, radius, smoothing, add, done, base_day=1):
+    def __init__(self, store, readers, shape, radius, smoothing, add, done, base_day=1,
+                 reference=None, tolerance=None, name=""):
         super().__init__("Reading the time series at the clicked point", done)
         self.store, self.readers = store, list(readers)
-        self.x, self.y, self.radius, self.smoothing, self.add = x, y, radius, smoothing, add
-        self.base_day = base_day
+        self.shape, self.radius, self.smoothing, self.add = shape, radius, smoothing, add
+        self.base_day, self.reference, self.tolerance, self.name = base_day, reference, tolerance, name
 
     def work(self):
-        progress = self.progress()
-        row, _ = self.store.nearest(self.x, self.y)
-        px, py = float(self.store.x[row]), float(self.store.y[row])
-        circle = self.store.circle(px, py, self.radius)
-        progress(0.1)
-        stacks = []
-        for k, reader in enumerate(self.readers):
-            span = progress.sub(0.1 + 0.8 * k / len(self.readers), 0.1 + 0.8 * (k + 1) / len(self.readers))
-            stacks.append(reader.circle_means(px, py, self.radius, span))
-        pid = self.store.ids[row]
-        pid = pid.item() if hasattr(pid, "item") else pid
-        data = SiteData(f"#{pid}", px, py, self.radius, circle, tuple(stacks), pid,
-                        self.store.point_series(row))
-        result = analyse(data, self.smoothing, base_day=self.base_day)
-        progress(1.0)
-        return result
+        return read_site(self.store, self.readers, self.shape, self.radius, self.smoothing,
+                         self.base_day, self.reference, self.tolerance, self.name, self.progress())
+
+
+def read_site(store, readers, shape, radius, smoothing, base_day=1, reference=None, tolerance=None,
+              name="", progress=None):
+    """The analysis of one site (what SiteTask runs; also called directly for saved selections)."""
+    data = site_data(store, readers, shape, radius, reference, tolerance, name, progress)
+    return analyse(data, smoothing, base_day=base_day)

@@ -20,6 +20,10 @@ class PickTool(QgsMapTool):
             add = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.picked.emit(QgsPointXY(event.mapPoint()), add)
 
+    def tolerance(self) -> float:
+        """The pick tolerance in map units: QGIS's search radius (identify tool), in screen pixels."""
+        return QgsMapTool.searchRadiusMU(self.canvas())
+
     def keyPressEvent(self, event):  # noqa: N802
         if event.key() == Qt.Key.Key_Escape:
             self.cleared.emit()
@@ -38,6 +42,7 @@ class StudyAreaTool(QgsMapTool):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.vertices = []
         self.band = None
+        self.add_next = False  # the polygon was finished with Shift-right-click (add to a comparison)
 
     def _band(self):
         if self.band is None:
@@ -64,6 +69,7 @@ class StudyAreaTool(QgsMapTool):
             self._redraw()
         elif event.button() == Qt.MouseButton.RightButton:
             if len(self.vertices) >= 3:
+                self.add_next = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
                 vertices = list(self.vertices)
                 self.reset()
                 self.finished.emit(vertices)
