@@ -5,7 +5,7 @@ axes carries its variable as its label (ax.get_label()) and each line a readable
 the data behind a chart can be found again (tests read it back).
 """
 import textwrap
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from matplotlib import dates as mdates

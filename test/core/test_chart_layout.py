@@ -1,7 +1,6 @@
 """Bug 4 of issue 17: nothing of a chart is clipped or overlapped, at the dock's default width
 (about 660 px), at the narrowest width, and in the exported figure. Checked on the drawn
 artists' extents (pixels), not by eye."""
-import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

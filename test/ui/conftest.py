@@ -14,7 +14,8 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("insp")
     x, y, pid, dates, mat = T.insar_points(CENTRE, R, n_inside=60, n_outside=60)
     pid = pid + 1000
-    insar = T.write_insar(str(folder / "insar.gpkg"), x, y, pid, dates, mat)
+    rmse = np.full(len(x), 1.5)  # mm: the points' uncertainty, for the error bars
+    insar = T.write_insar(str(folder / "insar.gpkg"), x, y, pid, dates, mat, {"rmse": rmse})
     ndvi = T.write_stack(str(folder / "ndvi"), "ndvi", T.ndvi_of)
     sm = T.write_stack(str(folder / "sm"), "sm", T.sm_of, pixel=1000.0, size=(12, 12))
     pr = T.write_stack(str(folder / "pr"), "precip", lambda t: 20 + 8 * np.sin(0.9 * np.floor(t / 30.4) ** 1.7),

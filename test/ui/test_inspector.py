@@ -1,22 +1,19 @@
 """The inspector dock and its map tools, driven by simulated canvas clicks and keys (offscreen)."""
 import csv
-import os
-import time
 
 import numpy as np
 import pytest
 from osgeo import gdal
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsPointXY,
-                       QgsProject, QgsRasterLayer, QgsRectangle, QgsVectorLayer, QgsWkbTypes)
-from qgis.gui import QgsMapMouseEvent
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.core import (QgsApplication, QgsFeatureRequest, QgsPointXY,
+                       QgsProject, QgsWkbTypes)
+from qgis.PyQt.QtCore import QEvent, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from scipy import stats as sps
 
 import tsdata as T
 from inspector_kit import CENTRE, R, click, event, wait
 from insar_fusion.ui.inspector import sources as src
-from insar_fusion.ui.inspector.dock import MAX_COMPARE, InspectorDock
+from insar_fusion.ui.inspector.dock import MAX_COMPARE
 
 _wait, _event, _click = wait, event, click
 

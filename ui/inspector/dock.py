@@ -541,7 +541,8 @@ class InspectorDock(QgsDockWidget):
         self._close_readers()
         for signal, slot in ((self.project.readProject, self.restore_sources),
                              (self.project.cleared, self._project_cleared),
-                             (self.project.writeProject, self._project_writing)):
+                             (self.project.writeProject, self._project_writing),
+                             (self.project.layersAdded, self.sources_box.refresh_layers)):
             try:
                 signal.disconnect(slot)
             except TypeError:

@@ -26,6 +26,8 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         self.layer_combo.setAllowEmptyLayer(True)
         self.layer_combo.layerChanged.connect(lambda _: self._changed())
         form.addRow("InSAR points", self.layer_combo)
+        self.project.layersAdded.connect(self.refresh_layers)  # the dock's shutdown disconnects it
+        self.refresh_layers()
         self.stack_table = QTableWidget(0, 2)
         self.stack_table.setHorizontalHeaderLabels(["Label", "Rasters"])
         self.stack_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -62,6 +64,16 @@ class SourcesPanel(QgsCollapsibleGroupBox):
                                   "Monthly mean products belong to the middle of their month.")
         self.month_day.currentIndexChanged.connect(lambda _: self._changed())
         form.addRow("YYYYMM files are", self.month_day)
+        self.setMaximumHeight(340)  # expanded, it never pushes the charts off a small screen
+
+    def refresh_layers(self, *_args) -> None:
+        """Offer only point layers that have date fields (one per acquisition)."""
+        from ...core.dates import date_fields
+        from qgis.core import QgsVectorLayer
+
+        dateless = [layer for layer in self.project.mapLayers().values()
+                    if isinstance(layer, QgsVectorLayer) and not date_fields([f.name() for f in layer.fields()])]
+        self.layer_combo.setExceptedLayerList(dateless)
 
     def _changed(self) -> None:
         if not self._loading:

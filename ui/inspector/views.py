@@ -33,37 +33,41 @@ def seconds(dates) -> np.ndarray:
 
 
 class SeriesView(QWidget):
-    """A wrapped title and key above linked PyQtGraph plots, one per variable row."""
+    """A wrapped title and key above linked PyQtGraph plots, one per variable row.
+
+    Items are pooled and re-used (setData, hidden when not needed), never removed: removing an
+    item from a PyQtGraph scene inside QGIS raises in itemChange (a QVariant sip cannot convert).
+    When the rows change, a new plot widget replaces the old one.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(2)
         self.header = QLabel("")
         self.header.setObjectName("InsarFusionSeriesHeader")
         self.header.setWordWrap(True)  # never clipped: it wraps to the dock's width
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
-        lay.addWidget(self.header)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setObjectName("InsarFusionSeriesCanvas")
-        self.graphics.setBackground("w")
-        self.graphics.setMinimumHeight(200)
-        self.graphics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
-        lay.addWidget(self.graphics, 1)
-        self.plots = {}   # row name -> PlotItem
-        self.items = {}   # row name -> [PlotDataItem or FillBetweenItem] in use
-        self.rows = []
-        self.curves = []
+        self.box.addWidget(self.header)
+        self.graphics = None
+        self.rows, self.curves = [], []
+        self._layout([])
 
-    def _plot(self, name: str, first):
-        plot = self.graphics.addPlot(row=len(self.plots), col=0,
-                                     axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+    def _new_graphics(self):
+        g = pg.GraphicsLayoutWidget()
+        g.setObjectName("InsarFusionSeriesCanvas")
+        g.setBackground("w")
+        g.setMinimumHeight(200)
+        g.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        return g
+
+    def _plot(self, name: str, row: int, first):
+        plot = self.graphics.addPlot(row=row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         unit = charts.unit_of(name)
-        plot.setLabel("left", charts.short(name), units=None, **{"font-size": "8pt"})
-        if unit:
-            plot.getAxis("left").setLabel(f"{charts.short(name)} ({unit})", **{"font-size": "8pt"})
+        plot.setLabel("left", f"{charts.short(name)} ({unit})" if unit else charts.short(name),
+                      **{"font-size": "8pt"})
         plot.showGrid(x=True, y=True, alpha=0.25)
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setStyle(tickFont=QFont("Sans", 7))
@@ -73,18 +77,27 @@ class SeriesView(QWidget):
         if first is not None:
             plot.setXLink(first)
         plot.setMenuEnabled(False)
+        if name in (panel.RATE, panel.RESIDUALS):
+            plot.addLine(y=0.0, pen=pg.mkPen("#888", width=0.8))
         return plot
 
     def _layout(self, rows) -> None:
-        if rows == self.rows:
+        if rows == self.rows and self.graphics is not None:
             return
-        self.graphics.clear()
-        self.plots, self.items = {}, {}
+        old = self.graphics
+        self.graphics = self._new_graphics()
+        if old is not None:
+            self.box.replaceWidget(old, self.graphics)
+            old.setParent(None)
+            old.deleteLater()
+        else:
+            self.box.addWidget(self.graphics, 1)
+        self.plots, self.pool = {}, {}
         first = None
-        for name in rows:
-            self.plots[name] = self._plot(name, first)
+        for k, name in enumerate(rows):
+            self.plots[name] = self._plot(name, k, first)
             first = first or self.plots[name]
-            self.items[name] = []
+            self.pool[name] = {"line": [], "band": [], "bars": []}
         for name in rows[:-1]:
             self.plots[name].getAxis("bottom").setStyle(showValues=False)
         self.rows = list(rows)
@@ -98,66 +111,88 @@ class SeriesView(QWidget):
         self.curves = panel.panel_curves(analyses, options, fitted)
         by_row = panel.curves_by_row(self.curves)
         for name in rows:
-            plot = self.plots[name]
-            for item in self.items[name]:
-                plot.removeItem(item)
-            self.items[name] = []
+            used = {"line": 0, "band": 0, "bars": 0}
             for c in by_row.get(name, []):
-                self.items[name] += self._draw(plot, c)
-            if name in (panel.RATE, panel.RESIDUALS):
-                self.items[name].append(plot.addLine(y=0.0, pen=pg.mkPen("#888", width=0.8)))
-            plot.enableAutoRange()
+                self._draw(name, c, used)
+            for kind, items in self.pool[name].items():
+                for item in items[used[kind]:]:
+                    for part in (item if isinstance(item, tuple) else (item,)):
+                        part.setVisible(False)
+            self.plots[name].enableAutoRange()
         key = " ".join(f"<span style='color:{c.colour}'>{'■' if c.kind == 'mean' else '–'}</span>&nbsp;"
                        f"{c.label}" for c in self.curves if c.in_legend)
         self.header.setText(f"<b>{panel.title_of(analyses, reference)}</b><br/><small>{key}</small>")
 
-    def _draw(self, plot, c):
+    def _take(self, row, kind, used, make):
+        items = self.pool[row][kind]
+        if used[kind] >= len(items):
+            items.append(make())
+        item = items[used[kind]]
+        used[kind] += 1
+        for part in (item if isinstance(item, tuple) else (item,)):
+            part.setVisible(True)
+        return item
+
+    def _draw(self, row, c, used) -> None:
+        plot = self.plots[row]
         x = seconds(c.dates)
         colour = QColor(c.colour)
         if c.kind == "band":
+            def make():
+                lo, hi = pg.PlotDataItem(pen=None), pg.PlotDataItem(pen=None)
+                band = pg.FillBetweenItem(lo, hi)
+                for item in (lo, hi, band):
+                    plot.addItem(item)
+                return lo, hi, band
+            lo, hi, band = self._take(row, "band", used, make)
             fill = QColor(colour)
             fill.setAlpha(40)
-            lo = pg.PlotDataItem(x, c.lower, pen=None, connect="finite")
-            hi = pg.PlotDataItem(x, c.upper, pen=None, connect="finite")
-            band = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(fill))
-            for item in (lo, hi, band):
-                plot.addItem(item)
-            return [lo, hi, band]
+            lo.setData(x, c.lower, connect="finite")
+            hi.setData(x, c.upper, connect="finite")
+            band.setBrush(pg.mkBrush(fill))
+            return
         st = STYLE.get(c.kind, STYLE["stack"])
         pen_colour = QColor(colour)
         pen_colour.setAlpha(st.get("alpha", 255))
         pen = None if st["width"] == 0 else pg.mkPen(pen_colour, width=st["width"],
                                                      style=st.get("style", Qt.PenStyle.SolidLine))
-        kw = dict(pen=pen, connect="finite", name=c.label)
+        def make_line():
+            line = pg.PlotDataItem()
+            plot.addItem(line)
+            return line
+        item = self._take(row, "line", used, make_line)
+        kw = dict(pen=pen, connect="finite", symbol=None)
         if "symbol" in st:
             kw.update(symbol=st["symbol"], symbolSize=st["size"], symbolBrush=pg.mkBrush(colour),
                       symbolPen=pg.mkPen(colour))
-        item = pg.PlotDataItem(x, np.asarray(c.values, float), **kw)
-        plot.addItem(item)
-        out = [item]
+        item.opts["name"] = c.label
+        item.setData(x, np.asarray(c.values, float), **kw)
         if c.lower is not None and c.kind == "point":
+            def make_bars():
+                bars = pg.ErrorBarItem(x=np.zeros(1), y=np.zeros(1), height=np.zeros(1))
+                plot.addItem(bars)
+                return bars
+            bars = self._take(row, "bars", used, make_bars)
             ok = np.isfinite(c.values)
-            bars = pg.ErrorBarItem(x=x[ok], y=np.asarray(c.values)[ok], height=(c.upper - c.lower)[ok],
-                                   pen=pg.mkPen(pen_colour, width=0.6))
-            plot.addItem(bars)
-            out.append(bars)
-        return out
+            bars.setData(x=x[ok], y=np.asarray(c.values)[ok], height=(c.upper - c.lower)[ok],
+                         pen=pg.mkPen(pen_colour, width=0.6))
 
     def clear(self) -> None:
-        for name, plot in self.plots.items():
-            for item in self.items.get(name, []):
-                plot.removeItem(item)
-            self.items[name] = []
+        for pools in self.pool.values():
+            for items in pools.values():
+                for item in items:
+                    for part in (item if isinstance(item, tuple) else (item,)):
+                        part.setVisible(False)
         self.curves = []
         self.header.setText("")
 
     def series(self):
         """{row: {label: (dates as seconds, values)}} of what is drawn (tests read it back)."""
         out = {}
-        for name, items in self.items.items():
+        for name in self.rows:
             got = {}
-            for item in items:
-                if isinstance(item, pg.PlotDataItem) and item.name():
+            for item in self.pool[name]["line"]:
+                if item.isVisible() and item.name():
                     x, y = item.getData()
                     got[item.name()] = (x, y)
             out[name] = got
