@@ -1,6 +1,7 @@
 """What the inspector was asked to show: a clicked point or a polygon, optionally relative to a
 reference point or polygon, read from a PointStore and the stacks into a SiteData."""
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -88,6 +89,20 @@ def reference_series(store: PointStore, reference: Optional[Shape], radius: floa
     return ref, f"the reference {what} (mean of {picked.rows.size} points)", velocity
 
 
+def read_stacks(readers, shape: Shape, x: float, y: float, radius: float, progress: Progress):
+    """Each stack's mean over the circle (a point) or the polygon, the stacks read side by side
+    (GDAL releases the GIL while it reads; each reader has its own lock)."""
+    def one(reader):
+        if shape.kind == "point":
+            return reader.circle_means(x, y, radius, progress if reader is readers[0] else None)
+        return reader.polygon_means(shape.xs, shape.ys, progress if reader is readers[0] else None)
+
+    if len(readers) < 2:
+        return [one(r) for r in readers]
+    with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+        return list(pool.map(one, readers))
+
+
 def site_data(store: PointStore, readers, shape: Shape, radius: float, reference: Optional[Shape] = None,
               tolerance: Optional[float] = None, name: str = "",
               progress: Optional[Progress] = None) -> SiteData:
@@ -95,15 +110,9 @@ def site_data(store: PointStore, readers, shape: Shape, radius: float, reference
     progress = ensure(progress)
     picked = pick(store, shape, radius, tolerance, name)
     ref, ref_label, _ = reference_series(store, reference, radius)
-    circle = summarise(store.dates, store.series[picked.rows].astype(np.float64) - ref)
+    circle = store.summarise(picked.rows, ref if reference is not None else None)
     progress(0.1)
-    stacks = []
-    for k, reader in enumerate(readers):
-        span = progress.sub(0.1 + 0.8 * k / len(readers), 0.1 + 0.8 * (k + 1) / len(readers))
-        if shape.kind == "point":
-            stacks.append(reader.circle_means(picked.x, picked.y, radius, span))
-        else:
-            stacks.append(reader.polygon_means(shape.xs, shape.ys, span))
+    stacks = read_stacks(readers, shape, picked.x, picked.y, radius, progress.sub(0.1, 0.9))
     point = point_id = sigma = None
     attributes = ()
     if picked.anchor is not None:

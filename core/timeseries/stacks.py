@@ -90,10 +90,15 @@ def polygon_window(grid: Grid, xs: Sequence[float], ys: Sequence[float],
     return window, mask
 
 
+CUBE_BYTES = 256 * 2 ** 20  # a single-grid stack up to this size is held in memory once read
+
+
 class StackReader:
     """A labelled stack whose files stay open, so repeated circle means only read small windows.
 
-    Safe to call from one worker thread at a time (a lock guards the GDAL datasets).
+    A stack whose files share one grid and fit in CUBE_BYTES (as float32) is read whole on first
+    use and kept as a (dates, rows, cols) cube: a circle mean is then one slice, not a read per
+    file. Safe to call from one worker thread at a time (a lock guards the GDAL datasets).
     """
 
     def __init__(self, label: str, paths: Sequence[str], site_wkt: str = "", month_day: int = FIRST):
@@ -105,6 +110,7 @@ class StackReader:
         self._datasets: Dict[str, object] = {}
         self._grids: Dict[str, Grid] = {}
         self._lock = threading.Lock()
+        self._cube = None  # None: not decided yet; False: too big or several grids; else the array
 
     @property
     def dates(self) -> Tuple[dt.date, ...]:
@@ -128,11 +134,41 @@ class StackReader:
         """The mean of the finite pixels whose centre is inside the polygon, per date."""
         return self._means(lambda grid: polygon_window(grid, xs, ys, self.site_wkt), progress)
 
+    def _load_cube(self, progress: Progress):
+        """The whole stack as float32 (nodata as NaN) when it has one grid and is small enough."""
+        if self._cube is None:
+            grids = {self._open(path)[1] for path, _ in self.files}
+            grid = next(iter(grids))
+            if len(grids) == 1 and grid.width * grid.height * len(self.files) * 4 <= CUBE_BYTES:
+                cube = np.empty((len(self.files), grid.height, grid.width), np.float32)
+                for i, (path, _) in enumerate(self.files):
+                    progress(i / len(self.files))
+                    cube[i] = read_float(self._open(path)[0].GetRasterBand(1), None, np.float32)
+                self._cube = (grid, cube)
+            else:
+                self._cube = False
+        return self._cube
+
     def _means(self, window_of, progress: Optional[Progress] = None) -> StackSeries:
         progress = ensure(progress)
         values = np.full(len(self.files), np.nan)
         pixels = np.zeros(len(self.files), dtype=np.int64)
         windows: Dict[Grid, object] = {}
+        with self._lock:
+            held = self._load_cube(progress)
+        if held:
+            grid, cube = held
+            found = window_of(grid)
+            if found is not None:
+                (c0, r0, w, h), mask = found
+                block = cube[:, r0:r0 + h, c0:c0 + w][:, mask]
+                ok = np.isfinite(block)
+                pixels = ok.sum(axis=1).astype(np.int64)
+                total = np.where(ok, block, 0.0).sum(axis=1, dtype=np.float64)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    values = np.where(pixels > 0, total / np.maximum(pixels, 1), np.nan)
+            progress(1.0)
+            return StackSeries(self.label, self.dates, values, pixels)
         with self._lock:
             for i, (path, _) in enumerate(self.files):
                 if i % 8 == 0:
@@ -157,3 +193,4 @@ class StackReader:
         with self._lock:
             self._datasets.clear()
             self._grids.clear()
+            self._cube = None

@@ -30,9 +30,22 @@ class CircleSeries:
     n_points: int
 
 
-def summarise(dates: Sequence[dt.date], rows: np.ndarray) -> CircleSeries:
-    """Mean, spread (sample std) and count per date of an (n_points, n_dates) matrix."""
-    rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(dates))
+def summarise(dates: Sequence[dt.date], rows: np.ndarray, complete: bool = False) -> CircleSeries:
+    """Mean, spread (sample std) and count per date of an (n_points, n_dates) matrix.
+
+    A block without NULLs (the usual case) takes a fast path: float64 sums of the float32 values
+    without a float64 copy, then the deviations from the mean (two passes, as exact as before).
+    complete=True says the caller knows the block has no NULL (PointStore.circle does).
+    """
+    rows = np.asarray(rows)
+    rows = rows.reshape(-1, len(dates))
+    n = rows.shape[0]
+    if n > 1 and rows.dtype in (np.float32, np.float64) and (complete or np.isfinite(rows).all()):
+        mean = rows.sum(axis=0, dtype=np.float64) / n
+        dev = rows - mean.astype(rows.dtype)
+        spread = np.sqrt(np.einsum("ij,ij->j", dev, dev, dtype=np.float64) / (n - 1))
+        return CircleSeries(tuple(dates), mean, spread, np.full(len(dates), n, np.int64), int(n))
+    rows = rows.astype(np.float64)
     ok = np.isfinite(rows)
     count = ok.sum(axis=0)
     total = np.where(ok, rows, 0.0).sum(axis=0)
@@ -64,6 +77,7 @@ class PointStore:
             raise ValueError(f"series shape {self.series.shape} does not match "
                              f"{len(self.x)} points and {len(self.dates)} dates")
         self._rows = np.flatnonzero(np.isfinite(self.x) & np.isfinite(self.y))
+        self.complete_row = np.isfinite(self.series).all(axis=1)  # rows without a NULL date
         if self._rows.size == 0:
             raise InputError("The InSAR layer has no point with valid coordinates.")
         self.lookup = lookup
@@ -90,7 +104,16 @@ class PointStore:
 
     def circle(self, x: float, y: float, radius: float) -> CircleSeries:
         """Mean, spread and count of the series of the points within `radius`."""
-        return summarise(self.dates, self.series[self.within(x, y, radius)])
+        return self.summarise(self.within(x, y, radius))
+
+    def summarise(self, rows: np.ndarray, minus: Optional[np.ndarray] = None) -> CircleSeries:
+        """Mean, spread and count of the given rows' series (less `minus` per date when given)."""
+        block = self.series[rows]
+        complete = bool(self.complete_row[rows].all())
+        if minus is not None:
+            block = block - minus.astype(np.float32)
+            complete = complete and bool(np.isfinite(minus).all())
+        return summarise(self.dates, block, complete=complete)
 
     def point_series(self, row: int) -> np.ndarray:
         """The series of one point as float64 (NaN for NULL)."""

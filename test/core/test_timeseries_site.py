@@ -139,11 +139,29 @@ def test_stack_reader_reads_only_the_window_around_the_circle(tmp_path, monkeypa
                           size=(200, 200), pixel=100.0)
     seen = []
     real = stacks_mod.read_float
-    monkeypatch.setattr(stacks_mod, "read_float", lambda band, window: seen.append(window) or
-                        real(band, window))
+    monkeypatch.setattr(stacks_mod, "read_float", lambda band, window, *a: seen.append(window) or
+                        real(band, window, *a))
+    monkeypatch.setattr(stacks_mod, "CUBE_BYTES", 0)  # too big to hold: windowed reads
     StackReader("precipitation", paths).circle_means(410000.0, 4310000.0, 1000.0)
     assert len(seen) == 3
     assert all(w[2] <= 21 and w[3] <= 21 for w in seen)  # 2 km across at 100 m, not 200 x 200
+
+
+def test_a_small_stack_is_read_once_into_memory_and_gives_the_windowed_means(tmp_path, monkeypatch):
+    paths = T.write_stack(str(tmp_path / "n"), "ndvi", T.ndvi_of, count=5, size=(60, 60), pixel=100.0)
+    seen = []
+    real = stacks_mod.read_float
+    monkeypatch.setattr(stacks_mod, "read_float", lambda band, window, *a: seen.append(window) or
+                        real(band, window, *a))
+    held = StackReader("ndvi", paths)
+    sites = [(402000.0, 4317000.0, 900.0), (403500.0, 4316000.0, 1500.0), (400050.0, 4319950.0, 300.0)]
+    got = [held.circle_means(x, y, r) for x, y, r in sites]
+    assert seen == [None] * 5  # each file read whole once, then no more reads
+    monkeypatch.setattr(stacks_mod, "CUBE_BYTES", 0)
+    for (x, y, r), g in zip(sites, got):
+        want = StackReader("ndvi", paths).circle_means(x, y, r)
+        assert np.array_equal(g.pixels, want.pixels)
+        assert np.allclose(g.values, want.values, rtol=1e-6, equal_nan=True)
 
 
 def test_a_circle_smaller_than_a_pixel_uses_the_pixel_under_the_centre(tmp_path):
