@@ -1,31 +1,25 @@
 """The time-series inspector dock: pick points on the map, see linked charts, export them."""
-import os
 
 from qgis.core import QgsApplication, QgsCoordinateTransform, QgsPointXY, QgsProject
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import pyqtSignal
-from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu,
-                                 QProgressBar, QPushButton, QScrollArea, QToolButton, QVBoxLayout,
-                                 QWidget)
 
 from ... import settings
 from ...core.errors import InputError
-from ...core.report import figure_png, literal_text
-from ...core.timeseries import charts, fits, panel, tables
 from ...core.timeseries.selection import Shape
 from ...core.timeseries.stacks import StackReader
 from . import saved
 from . import sources as src
-from .selections_tab import SelectionsTab
-from .sources_panel import SourcesPanel
-from .tasks import IndexTask, SiteTask, read_site
+from .tasks import IndexTask, SiteTask
 from .tools import PickTool, StudyAreaTool
-from .views import ChartsView, MapMarks
+from .dock_features import FeaturesMixin
+from .dock_widgets import build
+from .views import MapMarks
 
 MAX_COMPARE = 5
 
 
-class InspectorDock(QgsDockWidget):
+class InspectorDock(FeaturesMixin, QgsDockWidget):
     """Sources at the top, tools and progress in the middle, linked charts below."""
 
     charts_drawn = pyqtSignal()
@@ -55,103 +49,13 @@ class InspectorDock(QgsDockWidget):
         self.polygon_tool.finished.connect(self._polygon_drawn)
         self.polygon_purpose = "site"
         self.marks = MapMarks(self.canvas)
-        self._build()
+        build(self)
         self.project.readProject.connect(self.restore_sources)
         self.project.cleared.connect(self._project_cleared)
         self.project.writeProject.connect(self._project_writing)
         self.restore_sources()
 
     # --- widgets -------------------------------------------------------------------------
-    def _build(self):
-        body = QWidget()
-        lay = QVBoxLayout(body)
-        self.sources_box = SourcesPanel(self.project)
-        self.sources_box.edited.connect(self._sources_edited)
-        lay.addWidget(self.sources_box)
-        tools = QHBoxLayout()
-        self.pick_button = QPushButton("Pick")
-        self.pick_button.setCheckable(True)
-        self.pick_button.setToolTip("Click a point; Shift-click adds points to compare; Esc clears.")
-        self.pick_button.clicked.connect(lambda on: self.activate_pick() if on else
-                                         self.canvas.unsetMapTool(self.pick_tool))
-        self.pick_tool.deactivated.connect(lambda: self.pick_button.setChecked(False))
-        tools.addWidget(self.pick_button)
-        self._button(tools, "Polygon", lambda: self.draw_polygon("site"),
-                     "Draw a polygon: the mean ± std of the series of its points (right-click ends it).")
-        ref = QToolButton()
-        ref.setText("Reference")
-        ref.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(ref)
-        menu.addAction("Reference point (click it)", lambda: self.activate_pick("reference"))
-        menu.addAction("Reference polygon (draw it)", lambda: self.draw_polygon("reference"))
-        menu.addAction("Reset the reference", lambda: self.set_reference(None))
-        ref.setMenu(menu)
-        ref.setToolTip("Show the series relative to a reference point or polygon.")
-        tools.addWidget(ref)
-        self._button(tools, "Study area", self.activate_study_area, "Draw a study-area polygon layer.")
-        self._button(tools, "Clear", self.clear, "Forget the inspected points.")
-        export = QToolButton()
-        export.setText("Export")
-        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        emenu = QMenu(export)
-        for kind in ("png", "svg", "csv"):
-            emenu.addAction(kind.upper(), lambda k=kind: self.export(k))
-        export.setMenu(emenu)
-        tools.addWidget(export)
-        tools.addStretch(1)
-        lay.addLayout(tools)
-        options = QHBoxLayout()
-        self.model_combo = QComboBox()
-        self.model_combo.addItem("No fit", "")
-        for key, label in fits.LABELS.items():
-            self.model_combo.addItem(label, key)
-        self.model_combo.setToolTip("Fit a model to the shown deformation: parameters ± standard "
-                                    "errors, R², RMSE and residuals under Lags & fits.")
-        self.model_combo.currentIndexChanged.connect(lambda _: self.redraw())
-        options.addWidget(self.model_combo)
-        self.replicas = QCheckBox("± λ/2")
-        self.replicas.setToolTip("Phase-ambiguity replicas: the mean shifted by ± half the radar "
-                                 "wavelength (Settings: radar wavelength).")
-        self.replicas.toggled.connect(lambda _: self.redraw())
-        options.addWidget(self.replicas)
-        self.uncertainty = QCheckBox("Uncertainty")
-        self.uncertainty.setChecked(True)
-        self.uncertainty.setToolTip("The points' ±1 std band, and the picked point's rmse as error bars.")
-        self.uncertainty.toggled.connect(lambda _: self.redraw())
-        options.addWidget(self.uncertainty)
-        self._button(options, "GNSS…", self.load_gnss_dialog,
-                     "Overlay a GNSS station (CSV: date, east, north, up) projected onto the LOS.")
-        options.addStretch(1)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(100)
-        self.progress.setVisible(False)
-        options.addWidget(self.progress)
-        lay.addLayout(options)
-        self.status = QLabel("Choose the InSAR points, add stacks, then pick a point on the map.")
-        self.status.setObjectName("InsarFusionInspectorStatus")
-        self.status.setWordWrap(True)
-        lay.addWidget(self.status)
-        self.view = ChartsView()
-        self.selections_tab = SelectionsTab(self)
-        self.view.addTab(self.selections_tab, "Selections")
-        lay.addWidget(self.view, 1)
-        # the dock's minimum height stays small whatever it holds: it scrolls instead of pushing
-        # the QGIS window taller than the screen
-        scroll = QScrollArea()
-        scroll.setObjectName("InsarFusionInspectorScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setMinimumHeight(200)
-        self.setWidget(scroll)
-
-    def _button(self, layout, text, slot, tip=""):
-        b = QPushButton(text)
-        b.setToolTip(tip)
-        b.clicked.connect(lambda _=False: slot())
-        layout.addWidget(b)
-        return b
-
     # --- sources ---------------------------------------------------------------------------
     def set_sources(self, sources: src.Sources) -> None:
         """Show `sources` in the widgets and use them (they are saved in the project)."""
@@ -228,15 +132,6 @@ class InspectorDock(QgsDockWidget):
         self._say("Draw the study area: click to add vertices, right-click to finish, "
                   "Backspace removes the last vertex, Esc aborts.")
 
-    def draw_polygon(self, purpose: str = "site") -> None:
-        """Draw a polygon: a site (its points' mean ± std) or the reference polygon."""
-        self.polygon_purpose = purpose
-        self.canvas.setMapTool(self.polygon_tool)
-        what = "the reference polygon" if purpose == "reference" else "a polygon around the points to average"
-        self._say(f"Draw {what}: click the vertices, right-click to finish, Esc aborts. "
-                  "Shift-right-click adds it to the comparison.")
-        self.ensure_index()
-
     def _save_study_area(self, vertices) -> None:
         from ..study_area import save_study_area
 
@@ -254,44 +149,6 @@ class InspectorDock(QgsDockWidget):
             tr = QgsCoordinateTransform(dest, layer.crs(), self.project)
         pts = [tr.transform(p) if tr else QgsPointXY(p) for p in points]
         return [p.x() for p in pts], [p.y() for p in pts]
-
-    def _polygon_drawn(self, vertices) -> None:
-        xs, ys = self._to_layer(vertices)
-        shape = Shape.polygon(xs, ys)
-        if self.polygon_purpose == "reference":
-            self.set_reference(shape)
-        else:
-            self.inspect(shape, add=bool(self.analyses) and self.polygon_tool.add_next)
-
-    def set_reference(self, shape) -> None:
-        """Show every series relative to `shape` (a reference point or polygon); None resets."""
-        self.reference = shape
-        saved.save_reference(self.project, shape)
-        self._show_reference()
-        if self.shapes:
-            self.reread()
-        else:
-            self._say("Reference reset." if shape is None else "Reference set; pick a point.")
-
-    def _show_reference(self) -> None:
-        layer = self.insar_layer()
-        if layer is not None:
-            self.marks.show_reference(self.reference, layer.crs(), self.project)
-
-    def reread(self) -> None:
-        """Read every shown site again (after the reference changed)."""
-        if self.store is None or not self.shapes:
-            return
-        try:
-            readers = self._ensure_readers(self.store.crs_wkt)
-            self.analyses = [read_site(self.store, readers, shape, self._radius(), self.sources.smoothing,
-                                       self.sources.month_day, self.reference) for shape in self.shapes]
-        except InputError as e:
-            self._say(str(e))
-            return
-        self.redraw()
-        self._say(f"{len(self.analyses)} site(s) shown" + (f", relative to {self.analyses[0].data.reference}."
-                                                           if self.reference else "."))
 
     # --- work --------------------------------------------------------------------------------
     def ensure_index(self) -> bool:
@@ -409,34 +266,6 @@ class InspectorDock(QgsDockWidget):
         """True while a task of the dock runs."""
         return bool(self.tasks)
 
-    def options(self) -> panel.Options:
-        """What the panel adds to the series, from the dock's controls."""
-        amb = fits.ambiguity_mm(settings.value("radar_wavelength")) if self.replicas.isChecked() else 0.0
-        return panel.Options(str(self.model_combo.currentData() or ""), amb, self.uncertainty.isChecked(),
-                             self._gnss_overlay())
-
-    def _gnss_overlay(self):
-        if self.gnss is None or not self.analyses:
-            return ()
-        from ...core.timeseries import gnss
-
-        station = self.gnss
-        out, lines = [], []
-        for a in self.analyses:
-            d = a.data
-            vector = gnss.los_vector(d.attribute("los_east"), d.attribute("los_north"), d.attribute("los_up"),
-                                     d.attribute("incidence"), d.attribute("heading"))
-            series, _, direction = gnss.project(station, vector)
-            try:
-                c = gnss.compare(d.circle.dates, d.circle.mean, station.dates, series, direction)
-            except InputError as e:
-                lines.append(f"{a.site}: {e}")
-                continue
-            out.append((f"GNSS {station.name} ({direction}) at {a.site}", c.dates, c.gnss))
-            lines.append(f"{a.site}: {c.describe()}")
-        self.gnss_text = "\n".join(lines)
-        return tuple(out)
-
     def redraw(self) -> None:
         layer = self.insar_layer()
         if layer is not None:
@@ -463,48 +292,6 @@ class InspectorDock(QgsDockWidget):
         self.pick_mode = "site"
         self.clear()
         self._say("Cleared. Click a point on the map; Shift-click adds points to compare.")
-
-    def load_gnss_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "GNSS station CSV", os.path.expanduser("~"),
-                                              "CSV (*.csv *.txt)")
-        if path:
-            self.load_gnss(path)
-
-    def load_gnss(self, path: str, unit: str = "mm") -> None:
-        """Overlay a GNSS station (CSV: date, east, north, up[, sigmas]) on the deformation."""
-        from ...core.timeseries import gnss
-
-        try:
-            self.gnss = gnss.read_station(path, unit)
-        except (InputError, OSError) as e:
-            self._say(str(e))
-            return
-        self.redraw()
-        self._say(self.gnss_text or f"GNSS station {self.gnss.name} loaded; pick a point near it.")
-
-    def export(self, kind: str, path: str = "") -> str:
-        """Save the charts (png, svg) or the series (csv); asks for a file name when none is given."""
-        if not self.analyses:
-            self._say("Nothing to export: pick a point first.")
-            return ""
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, f"Export {kind.upper()}",
-                                                  os.path.expanduser(f"~/inspector.{kind}"),
-                                                  f"{kind.upper()} (*.{kind})")
-            if not path:
-                return ""
-        opts = self.options()
-        if kind == "csv":
-            tables.series_csv(path, self.analyses, panel.site_fits(self.analyses, opts.model))
-        else:
-            fig = charts.inspector_figure(self.analyses, options=opts, reference=self._reference_label())
-            if kind == "png":
-                with open(path, "wb") as f:
-                    f.write(figure_png(fig, dpi=120))
-            else:
-                literal_text(fig).savefig(path, format=kind)
-        self._say(f"Saved {path}")
-        return path
 
     def _say(self, text: str) -> None:
         self.status.setText(text)

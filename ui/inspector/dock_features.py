@@ -1,0 +1,133 @@
+"""The inspector's features beyond picking: polygons, the reference, fits and replicas (the
+panel options), GNSS, export. Mixed into InspectorDock."""
+import os
+
+from qgis.PyQt.QtWidgets import QFileDialog
+
+from ... import settings
+from ...core.errors import InputError
+from ...core.report import figure_png, literal_text
+from ...core.timeseries import charts, fits, panel, tables
+from ...core.timeseries.selection import Shape
+from . import saved
+from .tasks import read_site
+
+
+class FeaturesMixin:
+    def draw_polygon(self, purpose: str = "site") -> None:
+        """Draw a polygon: a site (its points' mean ± std) or the reference polygon."""
+        self.polygon_purpose = purpose
+        self.canvas.setMapTool(self.polygon_tool)
+        what = "the reference polygon" if purpose == "reference" else "a polygon around the points to average"
+        self._say(f"Draw {what}: click the vertices, right-click to finish, Esc aborts. "
+                  "Shift-right-click adds it to the comparison.")
+        self.ensure_index()
+
+    def _polygon_drawn(self, vertices) -> None:
+        xs, ys = self._to_layer(vertices)
+        shape = Shape.polygon(xs, ys)
+        if self.polygon_purpose == "reference":
+            self.set_reference(shape)
+        else:
+            self.inspect(shape, add=bool(self.analyses) and self.polygon_tool.add_next)
+
+    def set_reference(self, shape) -> None:
+        """Show every series relative to `shape` (a reference point or polygon); None resets."""
+        self.reference = shape
+        saved.save_reference(self.project, shape)
+        self._show_reference()
+        if self.shapes:
+            self.reread()
+        else:
+            self._say("Reference reset." if shape is None else "Reference set; pick a point.")
+
+    def _show_reference(self) -> None:
+        layer = self.insar_layer()
+        if layer is not None:
+            self.marks.show_reference(self.reference, layer.crs(), self.project)
+
+    def reread(self) -> None:
+        """Read every shown site again (after the reference changed)."""
+        if self.store is None or not self.shapes:
+            return
+        try:
+            readers = self._ensure_readers(self.store.crs_wkt)
+            self.analyses = [read_site(self.store, readers, shape, self._radius(), self.sources.smoothing,
+                                       self.sources.month_day, self.reference) for shape in self.shapes]
+        except InputError as e:
+            self._say(str(e))
+            return
+        self.redraw()
+        self._say(f"{len(self.analyses)} site(s) shown" + (f", relative to {self.analyses[0].data.reference}."
+                                                           if self.reference else "."))
+
+    def options(self) -> panel.Options:
+        """What the panel adds to the series, from the dock's controls."""
+        amb = fits.ambiguity_mm(settings.value("radar_wavelength")) if self.replicas.isChecked() else 0.0
+        return panel.Options(str(self.model_combo.currentData() or ""), amb, self.uncertainty.isChecked(),
+                             self._gnss_overlay())
+
+    def _gnss_overlay(self):
+        if self.gnss is None or not self.analyses:
+            return ()
+        from ...core.timeseries import gnss
+
+        station = self.gnss
+        out, lines = [], []
+        for a in self.analyses:
+            d = a.data
+            vector = gnss.los_vector(d.attribute("los_east"), d.attribute("los_north"), d.attribute("los_up"),
+                                     d.attribute("incidence"), d.attribute("heading"))
+            series, _, direction = gnss.project(station, vector)
+            try:
+                c = gnss.compare(d.circle.dates, d.circle.mean, station.dates, series, direction)
+            except InputError as e:
+                lines.append(f"{a.site}: {e}")
+                continue
+            out.append((f"GNSS {station.name} ({direction}) at {a.site}", c.dates, c.gnss))
+            lines.append(f"{a.site}: {c.describe()}")
+        self.gnss_text = "\n".join(lines)
+        return tuple(out)
+
+    def load_gnss_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "GNSS station CSV", os.path.expanduser("~"),
+                                              "CSV (*.csv *.txt)")
+        if path:
+            self.load_gnss(path)
+
+    def load_gnss(self, path: str, unit: str = "mm") -> None:
+        """Overlay a GNSS station (CSV: date, east, north, up[, sigmas]) on the deformation."""
+        from ...core.timeseries import gnss
+
+        try:
+            self.gnss = gnss.read_station(path, unit)
+        except (InputError, OSError) as e:
+            self._say(str(e))
+            return
+        self.redraw()
+        self._say(self.gnss_text or f"GNSS station {self.gnss.name} loaded; pick a point near it.")
+
+    def export(self, kind: str, path: str = "") -> str:
+        """Save the charts (png, svg) or the series (csv); asks for a file name when none is given."""
+        if not self.analyses:
+            self._say("Nothing to export: pick a point first.")
+            return ""
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, f"Export {kind.upper()}",
+                                                  os.path.expanduser(f"~/inspector.{kind}"),
+                                                  f"{kind.upper()} (*.{kind})")
+            if not path:
+                return ""
+        opts = self.options()
+        if kind == "csv":
+            tables.series_csv(path, self.analyses, panel.site_fits(self.analyses, opts.model))
+        else:
+            fig = charts.inspector_figure(self.analyses, options=opts, reference=self._reference_label())
+            if kind == "png":
+                with open(path, "wb") as f:
+                    f.write(figure_png(fig, dpi=120))
+            else:
+                literal_text(fig).savefig(path, format=kind)
+        self._say(f"Saved {path}")
+        return path
+
