@@ -208,3 +208,28 @@ def test_the_dock_never_asks_for_more_height_than_a_small_screen_has(setup, file
     assert dock.minimumSizeHint().height() <= 420  # a 768 px screen, less QGIS's bars
     assert isinstance(dock.view.lags, QAbstractScrollArea)
     assert dock.sources_box.maximumHeight() <= 360
+
+
+def test_the_map_can_show_the_rates_relative_to_the_reference_without_touching_the_layer(setup, files):
+    from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
+    from insar_fusion.processing.styles import rate_style
+
+    dock, layer, canvas = setup
+    rate_style("velocity")(layer)
+    before = [f["velocity"] for f in layer.getFeatures()]
+    click(dock, canvas, *CENTRE)
+    assert not dock.map_referenced(True)  # no reference yet: nothing to map relative to
+    dock.activate_pick("reference")
+    dock.pick_tool.canvasReleaseEvent(event(canvas, files["x"][75] + 3, files["y"][75]))
+    wait(dock)
+    dock.map_action.setChecked(True)
+    expression = layer.renderer().classAttribute()
+    assert dock.map_action.isChecked() and expression.startswith('"velocity" - (')
+    ctx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    feat = next(layer.getFeatures())
+    ctx.setFeature(feat)
+    # velocity is -30 everywhere in the test layer: relative to the reference it is 0
+    assert QgsExpression(expression).evaluate(ctx) == pytest.approx(0.0, abs=1e-9)
+    assert [f["velocity"] for f in layer.getFeatures()] == before  # the data are untouched
+    dock.map_action.setChecked(False)
+    assert layer.renderer().classAttribute() == "velocity"

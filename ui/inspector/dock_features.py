@@ -8,12 +8,16 @@ from ... import settings
 from ...core.errors import InputError
 from ...core.report import figure_png, literal_text
 from ...core.timeseries import charts, fits, panel, tables
-from ...core.timeseries.selection import Shape
+from ...core.timeseries.selection import Shape, reference_series
 from . import saved
 from .tasks import read_site
 
 
+MAP_KEY = "insar_fusion/referenced_from"  # the layer's own class attribute while re-referenced
+
+
 class FeaturesMixin:
+
     def draw_polygon(self, purpose: str = "site") -> None:
         """Draw a polygon: a site (its points' mean ± std) or the reference polygon."""
         self.polygon_purpose = purpose
@@ -45,6 +49,46 @@ class FeaturesMixin:
         layer = self.insar_layer()
         if layer is not None:
             self.marks.show_reference(self.reference, layer.crs(), self.project)
+            if layer.customProperty(MAP_KEY) is not None:
+                self.map_referenced(True)  # the map follows the new reference
+
+    def _map_toggled(self, on: bool) -> None:
+        shown = self.map_referenced(on)
+        if shown != on:
+            self.map_action.blockSignals(True)
+            self.map_action.setChecked(shown)
+            self.map_action.blockSignals(False)
+
+    def map_referenced(self, on: bool) -> bool:
+        """Colour the rate layer by velocity minus the reference's mean velocity, through the
+        renderer's class expression (the layer's data are never rewritten); off restores it.
+        True when the map shows re-referenced rates."""
+        from qgis.core import QgsGraduatedSymbolRenderer
+
+        layer = self.insar_layer()
+        renderer = layer.renderer() if layer is not None else None
+        if not isinstance(renderer, QgsGraduatedSymbolRenderer):
+            if on:
+                self._say("The map can be re-referenced when the InSAR layer is styled by graduated "
+                          "velocity (as InSAR Fusion styles its outputs).")
+            return False
+        original = layer.customProperty(MAP_KEY)
+        if original is None:
+            original = renderer.classAttribute()
+        if not on or self.reference is None or self.store is None or "velocity" not in self.store.extra:
+            if layer.customProperty(MAP_KEY) is not None:
+                renderer.setClassAttribute(original)
+                layer.removeCustomProperty(MAP_KEY)
+                layer.triggerRepaint()
+            return False
+        _, _, vref = reference_series(self.store, self.reference, self._radius())
+        field = next((f.name() for f in layer.fields() if f.name().lower() == "velocity"), "velocity")
+        renderer.setClassAttribute(f'"{field}" - ({vref:.6g})')
+        layer.setCustomProperty(MAP_KEY, original)
+        layer.triggerRepaint()
+        self._say(f"The map shows {field} relative to the reference ({vref:+.2f} mm/yr subtracted); "
+                  "the layer's data are unchanged.")
+        return True
 
     def reread(self) -> None:
         """Read every shown site again (after the reference changed)."""
