@@ -118,14 +118,14 @@ def panel_curves(analyses: Sequence[SiteAnalysis], options: Options = Options(),
     return out
 
 
-def title_of(analyses: Sequence[SiteAnalysis], reference: str = "") -> str:
+def title_of(analyses: Sequence[SiteAnalysis], reference: str = "", shading: bool = True) -> str:
     if not analyses:
         return ""
     sites = ", ".join(a.site for a in analyses[:6])
     radius = analyses[0].data.radius
     where = f"Within {radius:g} m of {sites}" if radius > 0 else f"Points of {sites}"
     ref = f", relative to {reference}" if reference else ""
-    return f"{where}{ref} (shaded: ±1 std of the points)"
+    return f"{where}{ref}" + (" (shaded: ±1 std of the points)" if shading else "")
 
 
 def curves_by_row(curves: Sequence[Curve]) -> Dict[str, List[Curve]]:

@@ -208,6 +208,8 @@ def test_the_dock_never_asks_for_more_height_than_a_small_screen_has(setup, file
     assert dock.minimumSizeHint().height() <= 420  # a 768 px screen, less QGIS's bars
     assert isinstance(dock.view.lags, QAbstractScrollArea)
     assert dock.sources_box.maximumHeight() <= 360
+    # and it fits a narrow dock: every row of controls is narrower than 430 px
+    assert dock.widget().widget().minimumSizeHint().width() <= 430
 
 
 def test_the_map_can_show_the_rates_relative_to_the_reference_without_touching_the_layer(setup, files):

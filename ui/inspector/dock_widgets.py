@@ -1,7 +1,8 @@
 """The inspector dock's widgets: sources, tool buttons, options, status, chart tabs, in a
 scroll area so that the dock never asks for more height than the screen has."""
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QProgressBar,
-                                 QPushButton, QScrollArea, QToolButton, QVBoxLayout, QWidget)
+                                 QScrollArea, QToolButton, QVBoxLayout, QWidget)
 
 from ...core.timeseries import fits
 from .selections_tab import SelectionsTab
@@ -17,7 +18,8 @@ def build(self) -> None:
     self.sources_box.edited.connect(self._sources_edited)
     lay.addWidget(self.sources_box)
     tools = QHBoxLayout()
-    self.pick_button = QPushButton("Pick")
+    self.pick_button = QToolButton()
+    self.pick_button.setText("Pick")
     self.pick_button.setCheckable(True)
     self.pick_button.setToolTip("Click a point; Shift-click adds points to compare; Esc clears.")
     self.pick_button.clicked.connect(lambda on: self.activate_pick() if on else
@@ -39,7 +41,6 @@ def build(self) -> None:
     ref.setMenu(menu)
     ref.setToolTip("Show the series relative to a reference point or polygon.")
     tools.addWidget(ref)
-    _button(tools, "Study area", self.activate_study_area, "Draw a study-area polygon layer.")
     _button(tools, "Clear", self.clear, "Forget the inspected points.")
     export = QToolButton()
     export.setText("Export")
@@ -53,6 +54,8 @@ def build(self) -> None:
     lay.addLayout(tools)
     options = QHBoxLayout()
     self.model_combo = QComboBox()
+    self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    self.model_combo.setMinimumContentsLength(7)
     self.model_combo.addItem("No fit", "")
     for key, label in fits.LABELS.items():
         self.model_combo.addItem(label, key)
@@ -65,9 +68,10 @@ def build(self) -> None:
                              "wavelength (Settings: radar wavelength).")
     self.replicas.toggled.connect(lambda _: self.redraw())
     options.addWidget(self.replicas)
-    self.uncertainty = QCheckBox("Uncertainty")
+    self.uncertainty = QCheckBox("± σ")
     self.uncertainty.setChecked(True)
-    self.uncertainty.setToolTip("The points' ±1 std band, and the picked point's rmse as error bars.")
+    self.uncertainty.setToolTip("Uncertainty: the points' ±1 std band, and the picked point's rmse "
+                                "(rmse_ts) as error bars.")
     self.uncertainty.toggled.connect(lambda _: self.redraw())
     options.addWidget(self.uncertainty)
     _button(options, "GNSS…", self.load_gnss_dialog,
@@ -92,13 +96,15 @@ def build(self) -> None:
     scroll = QScrollArea()
     scroll.setObjectName("InsarFusionInspectorScroll")
     scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows fit any dock width
     scroll.setWidget(body)
     scroll.setMinimumHeight(200)
     self.setWidget(scroll)
 
 
 def _button(layout, text, slot, tip=""):
-    b = QPushButton(text)
+    b = QToolButton()
+    b.setText(text)
     b.setToolTip(tip)
     b.clicked.connect(lambda _=False: slot())
     layout.addWidget(b)

@@ -2,7 +2,7 @@
 project, shown again with one click, exported together as one long-format CSV or as figures."""
 import os
 
-from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QListWidget, QPushButton,
+from qgis.PyQt.QtWidgets import (QFileDialog, QGridLayout, QInputDialog, QListWidget, QToolButton,
                                  QVBoxLayout, QWidget)
 from qgis.PyQt.QtWidgets import QAbstractItemView
 
@@ -24,13 +24,14 @@ class SelectionsTab(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.itemDoubleClicked.connect(lambda _: self.show_selected())
         lay.addWidget(self.list, 1)
-        row = QHBoxLayout()
-        for text, slot in (("Save current…", self.save_dialog), ("Show", self.show_selected),
+        row = QGridLayout()  # two rows of three: narrow docks too
+        for k, (text, slot) in enumerate((("Save…", self.save_dialog), ("Show", self.show_selected),
                            ("Remove", self.remove_selected), ("CSV…", lambda: self.export_dialog("csv")),
-                           ("PNG…", lambda: self.export_dialog("png")), ("SVG…", lambda: self.export_dialog("svg"))):
-            b = QPushButton(text)
+                           ("PNG…", lambda: self.export_dialog("png")), ("SVG…", lambda: self.export_dialog("svg")))):
+            b = QToolButton()
+            b.setText(text)
             b.clicked.connect(lambda _=False, s=slot: s())
-            row.addWidget(b)
+            row.addWidget(b, k // 3, k % 3)
         lay.addLayout(row)
 
     def set_selections(self, selections) -> None:

@@ -32,6 +32,17 @@ def seconds(dates) -> np.ndarray:
     return np.array([(dt.datetime(d.year, d.month, d.day) - EPOCH).total_seconds() for d in dates], float)
 
 
+def panel_key(curves) -> str:
+    """The key, short: one coloured entry per site, then what each line style means."""
+    sites = " ".join(f"<span style='color:{c.colour}'>■</span>&nbsp;{c.label.replace(' circle mean', '')}"
+                     for c in curves if c.kind == "mean")
+    kinds = {c.kind for c in curves}
+    styles = [text for kind, text in (("point", "dashed: the picked point"), ("fit", "thick: the fit"),
+                                      ("replica", "dotted: ± λ/2"), ("gnss", "×: GNSS"),
+                                      ("band", "shaded: ±1 std")) if kind in kinds]
+    return sites + (f"<br>{'; '.join(styles)}" if styles else "")
+
+
 class SeriesView(QWidget):
     """A wrapped title and key above linked PyQtGraph plots, one per variable row.
 
@@ -66,8 +77,8 @@ class SeriesView(QWidget):
     def _plot(self, name: str, row: int, first):
         plot = self.graphics.addPlot(row=row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         unit = charts.unit_of(name)
-        plot.setLabel("left", f"{charts.short(name)} ({unit})" if unit else charts.short(name),
-                      **{"font-size": "8pt"})
+        plot.setLabel("left", f"{charts.short(name)}<br>({unit})" if unit else charts.short(name),
+                      **{"font-size": "7pt"})  # two short lines fit a low plot
         plot.showGrid(x=True, y=True, alpha=0.25)
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setStyle(tickFont=QFont("Sans", 7))
@@ -101,6 +112,8 @@ class SeriesView(QWidget):
         for name in rows[:-1]:
             self.plots[name].getAxis("bottom").setStyle(showValues=False)
         self.rows = list(rows)
+        # each row stays readable: the dock scrolls rather than squeezing six rows into 250 px
+        self.graphics.setMinimumHeight(max(200, 95 * len(rows)))
 
     def show(self, analyses, options=panel.Options(), reference: str = "", fitted=None) -> None:
         if not analyses:
@@ -119,9 +132,8 @@ class SeriesView(QWidget):
                     for part in (item if isinstance(item, tuple) else (item,)):
                         part.setVisible(False)
             self.plots[name].enableAutoRange()
-        key = " ".join(f"<span style='color:{c.colour}'>{'■' if c.kind == 'mean' else '–'}</span>&nbsp;"
-                       f"{c.label}" for c in self.curves if c.in_legend)
-        self.header.setText(f"<b>{panel.title_of(analyses, reference)}</b><br/><small>{key}</small>")
+        key = panel_key(self.curves)
+        self.header.setText(f"<b>{panel.title_of(analyses, reference, shading=False)}</b><br/><small>{key}</small>")
 
     def _take(self, row, kind, used, make):
         items = self.pool[row][kind]
@@ -139,7 +151,10 @@ class SeriesView(QWidget):
         colour = QColor(c.colour)
         if c.kind == "band":
             def make():
-                lo, hi = pg.PlotDataItem(pen=None), pg.PlotDataItem(pen=None)
+                # a transparent pen, not None: an item without a pen has no bounds, and the
+                # fill's empty rectangle at 0 then stretched the date axis back to 1970
+                clear = pg.mkPen(QColor(0, 0, 0, 0))
+                lo, hi = pg.PlotDataItem(pen=clear), pg.PlotDataItem(pen=clear)
                 band = pg.FillBetweenItem(lo, hi)
                 for item in (lo, hi, band):
                     plot.addItem(item)
@@ -205,6 +220,8 @@ class ChartsView(QTabWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("InsarFusionInspectorCharts")
+        self.setUsesScrollButtons(True)  # the tabs never set the dock's minimum width
+        self.tabBar().setExpanding(False)
         self.series_view = SeriesView()
         self.addTab(self.series_view, "Series")
         self.heat_figure = Figure(figsize=(4.0, 3.0), dpi=90)
