@@ -128,7 +128,8 @@ class FeaturesMixin:
             except InputError as e:
                 lines.append(f"{a.site}: {e}")
                 continue
-            out.append((f"GNSS {station.name} ({direction}) at {a.site}", c.dates, c.gnss))
+            if not out:  # drawn beside the first site only (one station); compared with every site
+                out.append((f"GNSS {station.name} ({direction}) at {a.site}", c.dates, c.gnss))
             lines.append(f"{a.site}: {c.describe()}")
         self.gnss_text = "\n".join(lines)
         return tuple(out)
