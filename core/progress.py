@@ -1,6 +1,13 @@
-"""Progress and cancellation as plain callables, so core code never sees QGIS feedback."""
+"""Progress and cancellation as plain callables, so core code never sees QGIS feedback.
+
+Besides the Progress handed down explicitly, the run that a thread is working for is known
+(`running`), so code deep below without a Progress of its own, a file reader or a chart being
+drawn, can still obey Cancel between two pieces of work with `checkpoint()`.
+"""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from .errors import Cancelled
 
@@ -45,3 +52,23 @@ class Progress:
 def ensure(progress: Optional[Progress]) -> Progress:
     """Return progress, or a silent one that never cancels."""
     return progress if progress is not None else Progress()
+
+
+_RUNNING: ContextVar[Optional[Progress]] = ContextVar("insar_fusion_running", default=None)
+
+
+@contextmanager
+def running(progress: Progress) -> Iterator[Progress]:
+    """Make `progress` the run this thread works for, for checkpoint() (contexts nest)."""
+    token = _RUNNING.set(progress)
+    try:
+        yield progress
+    finally:
+        _RUNNING.reset(token)
+
+
+def checkpoint() -> None:
+    """Raise Cancelled if the run this thread works for was cancelled; nothing outside a run."""
+    progress = _RUNNING.get()
+    if progress is not None:
+        progress.check()

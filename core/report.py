@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from .atomic import atomic_output
+from .progress import checkpoint
 
 _STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;max-width:1200px;color:#222}
@@ -36,8 +37,25 @@ def literal_text(fig: Figure) -> Figure:
     return fig
 
 
+def obey_cancel(fig: Figure) -> Figure:
+    """Check for Cancel before each panel is laid out or drawn: a figure of several panels can
+    take longer to draw than the wait a Cancel is promised (see core.progress.checkpoint)."""
+    for ax in fig.axes:
+        if getattr(ax, "_checks_cancel", False):
+            continue
+        for name in ("draw", "get_tightbbox"):
+            def checked(*args, _original=getattr(ax, name), **kwargs):
+                checkpoint()
+                return _original(*args, **kwargs)
+            setattr(ax, name, checked)
+        ax._checks_cancel = True
+    return fig
+
+
 def figure_png(fig: Figure, dpi: Optional[int] = None) -> bytes:
     literal_text(fig)
+    obey_cancel(fig)
+    checkpoint()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
     return buf.getvalue()

@@ -14,6 +14,7 @@ from .atomic import atomic_output
 from .errors import InputError
 from .gpkg_bulk import bulk_point_index, drop_triggers, restore_triggers
 from .points import PointTable
+from .progress import checkpoint
 
 ogr.UseExceptions()
 osr.UseExceptions()
@@ -102,6 +103,9 @@ def _write_ogr(path, driver, layer_name, table, progress):
     ds = None
 
 
+CELLS_PER_CHUNK = 400_000  # values written between two cancel checks
+
+
 def _gpkg_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> List[bytes]:
     """GeoPackage geometry blobs for points: 8-byte header, then little-endian WKB."""
     rec = np.zeros(len(x), dtype=[("magic", "S2"), ("ver", "u1"), ("flags", "u1"), ("srs", "<i4"),
@@ -142,8 +146,8 @@ def _write_gpkg(path, layer_name, table, progress):
         quoted = ", ".join('"%s"' % n.replace('"', '""') for n in ["geom"] + field_names)
         sql = f'INSERT INTO "{table_name}" ({quoted}) VALUES ({", ".join("?" * (len(field_names) + 1))})'
         n = len(table)
-        chunk = 50000
         cols = list(table.columns.values())
+        chunk = max(500, CELLS_PER_CHUNK // (len(cols) + 1))  # cancel checks ~0.05 s apart
         for start in range(0, n, chunk):
             if progress is not None:
                 progress(start / n * 0.9)  # a cancel before this chunk stops here
@@ -159,6 +163,8 @@ def _write_gpkg(path, layer_name, table, progress):
                          float(np.nanmax(table.x)), float(np.nanmax(table.y)), table_name))
         if bulk:
             bulk = bulk_point_index(con, table_name, "geom", table.x, table.y)
+            if progress is not None:
+                progress(0.95)
         restore_triggers(con, table_name, triggers)
         con.commit()
     finally:
@@ -250,8 +256,11 @@ def arrow_batches(ds, lyr, n_fields: int, options=("USE_MASKED_ARRAYS=YES",)):
     old = gdal.GetThreadLocalConfigOption(key, None)
     if wide:
         gdal.SetThreadLocalConfigOption(key, "YES")
+    batch = max(1000, CELLS_PER_CHUNK // (n_fields + 1))  # a cancel check between batches
     try:
-        yield from lyr.GetArrowStreamAsNumPy(options=list(options))
+        for arrays in lyr.GetArrowStreamAsNumPy(options=list(options) + [f"MAX_FEATURES_IN_BATCH={batch}"]):
+            checkpoint()
+            yield arrays
     finally:
         if wide:
             gdal.SetThreadLocalConfigOption(key, old)
@@ -306,3 +315,4 @@ def _xy_from_raw(raw: np.ndarray) -> tuple:
         x[big] = raw[big, 5:13].copy().view(">f8").ravel()
         y[big] = raw[big, 13:21].copy().view(">f8").ravel()
     return x, y
+

@@ -21,7 +21,7 @@ from ..core.atomic import remove_outputs
 from ..core.dates import to_date
 from ..core.errors import Cancelled, InputError
 from ..core.inputs import csv_truncation, disk_failure, read_failure, unreadable
-from ..core.progress import Progress
+from ..core.progress import Progress, running
 
 GROUPS = {
     "insar": "InSAR points",
@@ -125,7 +125,8 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
                 self._resolve_destinations(parameters, context)
                 created = [p for p in self._dests.values() if p and not os.path.exists(p)]
                 progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
-                results = self.process(parameters, context, feedback, progress)
+                with running(progress):
+                    results = self.process(parameters, context, feedback, progress)
                 if feedback.isCanceled():
                     raise Cancelled()
                 return results

@@ -8,6 +8,7 @@ from qgis.core import (QgsFeatureRequest, QgsProcessingFeatureSourceDefinition,
                        QgsWkbTypes)
 
 from ..core.errors import InputError
+from ..core.progress import checkpoint
 from ..core.points import PointTable
 from ..core.vector_io import read_points, write_points
 
@@ -57,7 +58,9 @@ def _read_features(source, fields=None) -> PointTable:
     idx = [all_fields.indexOf(n) for n in names]
     request = QgsFeatureRequest().setSubsetOfAttributes(idx)
     xs, ys, rows = [], [], []
-    for feat in source.getFeatures(request):
+    for k, feat in enumerate(source.getFeatures(request)):
+        if k % 5000 == 0:
+            checkpoint()
         geom = feat.geometry()
         if geom.isNull() or geom.isEmpty():
             xs.append(np.nan)
@@ -92,6 +95,9 @@ def write_point_table(alg, name, table: PointTable, context, style=None, layer_n
     and saved as the GeoPackage's default style, so the file is styled wherever it is opened.
     """
     dest = alg.dest(name)
+    field = getattr(style, "field", None)
+    if field in table.columns and table.columns[field].dtype.kind in "fiu":
+        style.prime(table.columns[field])  # the classes from the values at hand, not read back
     m = _OGR_DEST.match(dest)
     if m:  # "save to GeoPackage layer": add a layer to an existing file
         from osgeo import gdal
@@ -106,7 +112,11 @@ def write_point_table(alg, name, table: PointTable, context, style=None, layer_n
         path = dest
         _report_renamed_fields(dest, list(table.columns), context)
     if style is not None:
+        if progress is not None:
+            progress(1.0)
         save_default_style(path, style)
+        if progress is not None:
+            progress(1.0)
         attach_style(alg, context, dest, style)
     return dest
 

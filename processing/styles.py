@@ -66,14 +66,19 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
                 hi = lo + 1.0
         return lo, hi, (float(vals.min()), float(vals.max())) if vals.size else None
 
-    given = None
-    if values is not None:
-        given = np.asarray(values, float)
-        given = breaks(given[np.isfinite(given)])
+    given = []  # the breaks of values handed over, by the caller or by prime()
     read = {}  # data key -> breaks: the output is styled on writing and again when QGIS loads it
 
+    def prime(vals) -> None:
+        """Take the field's values from whoever holds them (the writer), instead of reading them back."""
+        vals = np.asarray(vals, float)
+        given[:] = [breaks(vals[np.isfinite(vals)])]
+
+    if values is not None:
+        prime(values)
+
     def apply(layer):
-        found = given
+        found = given[0] if given else None
         if found is None:
             key = (layer.providerType(), layer.source(), layer.subsetString(), layer.featureCount())
             if key not in read:
@@ -98,6 +103,7 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
         renderer.setSourceColorRamp(color_ramp)
         layer.setRenderer(renderer)
 
+    apply.field, apply.prime = field, prime
     return apply
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from ..errors import InputError
+from ..progress import checkpoint
 
 MODELS = ("exponential", "linear", "logarithmic")
 CRITERIA = (("rmse", "lower"), ("r2", "higher"), ("picp", "higher"), ("pinaw", "lower"))
@@ -120,6 +121,7 @@ def _exp_start(x: np.ndarray, y: np.ndarray, offset: bool) -> np.ndarray:
     best, start = np.inf, None
     scale = max(float(np.ptp(x)), 1e-6)
     for b in np.concatenate([-np.geomspace(0.02, 60, 80), np.geomspace(0.02, 60, 80)]) / scale:
+        checkpoint()
         e = np.exp(b * x)
         if not np.all(np.isfinite(e)):
             continue
@@ -203,7 +205,10 @@ def fit_models(x, y, models: Sequence[str] = MODELS, confidence: float = 0.99,
             raise InputError(f"All {excluded} samples have NDVI <= 0, where ln(NDVI) is undefined. "
                              "Drop the logarithmic model or raise MASK_BELOW above 0.")
         x, y = x[pos], y[pos]
-    fits = [fit_model(m, x, y, confidence, exp_offset) for m in models]
+    fits = []
+    for m in models:
+        checkpoint()
+        fits.append(fit_model(m, x, y, confidence, exp_offset))
     best, reason = best_model(fits)
     return FitSet(fits, best, reason, excluded, x, y)
 

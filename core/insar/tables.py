@@ -9,8 +9,8 @@ from ..dates import date_fields
 from ..errors import InputError
 from ..inputs import CSV_EXTENSIONS
 from ..points import PointTable, find_column, numeric
-from ..progress import Progress, ensure
-from ..vector_io import read_points
+from ..progress import Progress, checkpoint, ensure
+from ..vector_io import CELLS_PER_CHUNK, read_points
 from .layout import make_table
 
 gdal.UseExceptions()
@@ -66,6 +66,7 @@ def header(path: str) -> List[str]:
 
 def _bytes_to_float(arr: np.ndarray, name: str) -> np.ndarray:
     """A column of byte strings as float64 (empty/NULL tokens as NaN); refuses text."""
+    checkpoint()
     if arr.dtype.kind != "S":
         arr = np.array([b"" if v is None else (v if isinstance(v, bytes) else str(v).encode())
                         for v in arr.tolist()])
@@ -80,6 +81,21 @@ def _bytes_to_float(arr: np.ndarray, name: str) -> np.ndarray:
         return numeric(text, name)
 
 
+def _estimated_rows(path: str) -> int:
+    """Rows of a text table from its size and its first 64 KiB: counting them exactly means
+    reading the whole file once more (OGR's GetFeatureCount does)."""
+    stat = gdal.VSIStatL(path)
+    f = gdal.VSIFOpenL(path, "rb")
+    if stat is None or f is None:
+        return 1
+    try:
+        head = gdal.VSIFReadL(1, 1 << 16, f)
+    finally:
+        gdal.VSIFCloseL(f)
+    lines = head.count(b"\n")
+    return max(int(stat.size * lines / max(len(head), 1)) - 1, 1) if lines else 1
+
+
 def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
     """Every column of a CSV as a byte-string array, read in bulk through OGR's Arrow stream."""
     ds = _open_csv(path)
@@ -90,14 +106,15 @@ def _read_csv(path: str, progress: Progress) -> Dict[str, np.ndarray]:
     if twice:
         raise InputError(f"'{os.path.basename(path)}' has more than one column named "
                          f"{', '.join(repr(n) for n in twice)}; rename or remove the copies.")
-    total = max(lyr.GetFeatureCount(force=0), 1)
+    total = _estimated_rows(path)
     parts: Dict[str, list] = {n: [] for n in names}
     done = 0
-    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO", "MAX_FEATURES_IN_BATCH=10000"]):
+    rows = max(1000, CELLS_PER_CHUNK // max(len(names), 1))  # a cancel check between batches
+    for batch in lyr.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO", f"MAX_FEATURES_IN_BATCH={rows}"]):
         for n in names:
             parts[n].append(np.asarray(batch[n]))
         done += len(batch[names[0]]) if names else 0
-        progress(min(done / total, 1.0))
+        progress(min(done / max(total, done, 1), 1.0))
     out = {}
     for n, ps in parts.items():
         ps = [p if p.dtype.kind == "S" else p.astype("S") for p in ps]

@@ -6,6 +6,7 @@ drawn from a fixed random subset (statistics always use every point).
 from typing import Optional
 
 import numpy as np
+from scipy import stats
 from matplotlib.figure import Figure
 
 from ..report import new_figure
@@ -75,15 +76,19 @@ def residual_plot(fit: LineFit, width: float = 5.0, height: float = 4.0) -> Figu
 
 
 def qq_plot(fit: LineFit, width: float = 5.0, height: float = 4.0, seed: Optional[int] = 0) -> Figure:
-    """Normal QQ plot of the residuals, with the line through the quartiles (statsmodels)."""
-    from statsmodels.graphics.gofplots import qqplot
-
+    """Normal QQ plot of the residuals at the plotting positions i / (n + 1), with the line through
+    the quartiles (what statsmodels' qqplot(line="q") draws)."""
     fig = new_figure(width, height)
     ax = fig.add_subplot()
     if not np.isfinite(fit.slope):
         return _empty(fig, ax, fit)
-    resid = fit.residuals[_subset(fit.n, seed or 0)]
-    qqplot(resid, line="q", ax=ax, markersize=3, alpha=0.6, rasterized=True)
+    resid = np.sort(fit.residuals[_subset(fit.n, seed or 0)])
+    theory = stats.norm.ppf(np.arange(1, resid.size + 1) / (resid.size + 1))
+    ax.plot(theory, resid, "o", color="C0", markersize=3, alpha=0.6, rasterized=True)
+    quartiles = stats.norm.ppf([0.25, 0.75])
+    q25, q75 = np.percentile(resid, [25, 75])
+    k = (q75 - q25) / (quartiles[1] - quartiles[0])
+    ax.plot(theory, q25 + k * (theory - quartiles[0]), "-", color="r")
     ax.set_xlabel("theoretical quantiles (normal)")
     ax.set_ylabel("residual quantiles")
     ax.set_title(f"{_title(fit)}: QQ plot of residuals", fontsize=10)

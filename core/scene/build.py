@@ -133,12 +133,18 @@ def _generate(folder: str, cfg: SceneConfig, progress: Progress, files: List[str
     gndvi = grid_for(cfg.extent, cfg.ndvi_res, wkt)
     gsm = grid_for(cfg.extent, cfg.sm_res, wkt)
     f_ndvi = class_fractions(ground, gndvi, 5)
+    progress.check()
     f_sm = class_fractions(ground, gsm, 10)
+    progress.check()
     optical.tune_peaks(gndvi, f_ndvi, gsm, f_sm)
+    progress.check()
     ndvi = optical.monthly(gndvi, f_ndvi, "ndvi")
+    progress.check()
     sm = optical.monthly(gsm, f_sm, "sm")
+    progress.check()
     precip = optical.precipitation(gsm)
     for m, a, b, c in zip(MONTHS, ndvi, sm, precip):
+        progress.check()
         tag = m.strftime("%Y%m")
         files.append(writer.write_float(os.path.join(folder, "ndvi", f"ndvi_{tag}.tif"), gndvi, a, "NDVI"))
         files.append(writer.write_float(os.path.join(folder, "soil_moisture", f"sm_{tag}.tif"), gsm, b,
@@ -172,12 +178,14 @@ def _generate(folder: str, cfg: SceneConfig, progress: Progress, files: List[str
     theta = float(incidence(t128, cfg.extent, np.array([(SUBAREA[0] + SUBAREA[2]) / 2]))[0])
     slc = make_slc(cfg, ground, optical, SLC_PAIR, pair_bperp, theta, wkt)
     for d, r, n in zip(slc.s2_dates, slc.red, slc.nir):
+        progress.check()
         tag = d.strftime("%Y%m%d")
         files.append(writer.write_uint16(os.path.join(folder, "s2", f"s2_{tag}_red.tif"), slc.grid10, r,
                                          "red reflectance x10000"))
         files.append(writer.write_uint16(os.path.join(folder, "s2", f"s2_{tag}_nir.tif"), slc.grid10, n,
                                          "NIR reflectance x10000"))
     for d, s in zip(SLC_PAIR, (slc.slc1, slc.slc2)):
+        progress.check()
         files.append(writer.write_complex(os.path.join(folder, "slc", f"slc_{d.strftime('%Y%m%d')}.tif"),
                                           slc.grid25, s, "SLC"))
     files.append(writer.write_float(os.path.join(folder, "slc", "coherence_true.tif"), slc.grid25,

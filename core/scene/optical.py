@@ -11,6 +11,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from ..raster import Grid
+from ..progress import checkpoint
 from .config import (LAG_NDVI_DAYS, LAG_SM_DAYS, MONTHS, RATE_PEAK_DOY, T_JUL2019, SceneConfig,
                      growth_shape, switch, years)
 from .geometry import (FARMLAND, GRASS, LANDCOVER, DESERT, MINE, SALINE, URBAN, WATER, Ground, Waves,
@@ -76,8 +77,9 @@ def class_fractions(ground: Ground, grid: Grid, sub: int) -> np.ndarray:
     xs = x0 + dx * (np.arange(grid.width)[:, None] + off[None, :]).ravel()
     ys = y0 + dy * (np.arange(grid.height)[:, None] + off[None, :]).ravel()
     out = np.zeros((len(CLASSES), grid.height, grid.width))
-    step = max(1, 2_000_000 // (len(xs) * sub))  # rows of pixels per chunk
+    step = max(1, 500_000 // (len(xs) * sub))  # rows of pixels per chunk, a cancel check each
     for r0 in range(0, grid.height, step):
+        checkpoint()
         r1 = min(grid.height, r0 + step)
         X, Y = np.meshgrid(xs, ys[r0 * sub:r1 * sub])
         lc = ground.landcover(X, Y).reshape(r1 - r0, sub, grid.width, sub)

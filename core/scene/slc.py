@@ -13,6 +13,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from ..progress import checkpoint
 from .config import SceneConfig, years
 from .geometry import FARMLAND, Ground
 from .optical import Optical, centres, grid_for
@@ -83,6 +84,7 @@ def make_slc(cfg: SceneConfig, ground: Ground, optical: Optical, pair: Tuple[dt.
     s2_dates = [pair[0] + dt.timedelta(days=d) for d in S2_OFFSETS_DAYS]
     reds, nirs, ndvis = [], [], []
     for d in s2_dates:
+        checkpoint()
         t = float(years([d])[0])
         pure = optical.ndvi_at(x, y, lc, t)
         ndvi = np.where(farm, base + vig * (pure - base), pure) + rng.normal(0, 0.01, x.shape)
@@ -95,12 +97,14 @@ def make_slc(cfg: SceneConfig, ground: Ground, optical: Optical, pair: Tuple[dt.
         reds.append(r16)
         nirs.append(n16)
         ndvis.append(ndvi_from_bands(r16, n16))
+    checkpoint()
     between = [i for i, d in enumerate(s2_dates) if pair[0] <= d <= pair[1]]
     mvc = np.max(np.stack([ndvis[i] for i in between]), axis=0)
     wy = area_weights(g25.height, cfg.slc_res, g10.height, cfg.s2_res)
     wx = area_weights(g25.width, cfg.slc_res, g10.width, cfg.s2_res)
     ndvi25 = wy @ mvc @ wx.T
     x25, y25 = centres(g25)
+    checkpoint()
     h = 1.0
     dzdx = (ground.dem(x25 + h, y25) - ground.dem(x25 - h, y25)) / (2 * h)
     slope_look = np.degrees(np.arctan(dzdx))
@@ -111,6 +115,7 @@ def make_slc(cfg: SceneConfig, ground: Ground, optical: Optical, pair: Tuple[dt.
     amp = np.sqrt(0.03 + 0.07 * farm25)
     phi = (PHASE["const_rad"] + PHASE["per_km_x_rad"] * (x25 - SUBAREA[0]) / 1000.0
            + PHASE["per_km_y_rad"] * (y25 - SUBAREA[1]) / 1000.0)
+    checkpoint()
     shape = gamma.shape
     z1 = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
     z2 = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)

@@ -46,12 +46,13 @@ def reliability_style(velocity_field: str = "velocity"):
 
     Deformation in dense vegetation stays visible, marked as not to be trusted.
     """
+    rates = rate_style(velocity_field)
 
     def apply(layer):
         if layer.fields().indexOf(velocity_field) < 0:
             _reliable_categories(layer)
             return
-        rate_style(velocity_field)(layer)
+        rates(layer)
         base = QgsRuleBasedRenderer.convertFromRenderer(layer.renderer())
         root = QgsRuleBasedRenderer.Rule(None)
         for child in base.rootRule().children():
@@ -72,6 +73,7 @@ def reliability_style(velocity_field: str = "velocity"):
         root.appendChild(unknown)
         layer.setRenderer(QgsRuleBasedRenderer(root))
 
+    apply.field, apply.prime = velocity_field, rates.prime  # the writer hands over the rates
     return apply
 
 

@@ -121,6 +121,7 @@ FRACTION_WITHIN_3RMSE.
             progress(0.93)
             fig = splice_chart(pairs.columns["rate_ref"], pairs.columns["rate_sec_corrected"], fit.rmse,
                                pairs.columns["rate_sec"], names)
+            progress(0.96)
             save_png(fig, self.dest(self.OUTPUT_CHART))
             results[self.OUTPUT_CHART] = self.dest(self.OUTPUT_CHART)
         progress(1.0)

@@ -30,8 +30,8 @@ are left out. Without it, all points form one group "all".</li>
 <li><b>Confidence level</b> (default 0.95): for the coefficient intervals and the bands.</li></ul>
 
 <b>Method</b>: least squares; k = Σ(x − x̄)(y − ȳ)/Σ(x − x̄)²; Pearson r; R² = r²;
-RMSE = √(Σ(y − ŷ)²/n) (eq. 9); p-value of the two-sided t-test of k = 0; intervals from
-statsmodels (t distribution, n − 2 degrees of freedom). Pairs with a NULL are skipped. A group
+RMSE = √(Σ(y − ŷ)²/n) (eq. 9); p-value of the two-sided t-test of k = 0; t intervals (n − 2
+degrees of freedom) in closed form, equal to statsmodels' OLS. Pairs with a NULL are skipped. A group
 with fewer than 3 points, or a constant explanatory variable, gets NULL statistics.
 
 <b>Outputs</b><ul>

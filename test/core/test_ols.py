@@ -50,6 +50,39 @@ def test_bands_are_the_textbook_mean_and_prediction_intervals():
     np.testing.assert_allclose(yhat - b["obs_low"], half_obs, rtol=1e-9)
 
 
+def test_fit_and_bands_match_statsmodels_ols():
+    import statsmodels.api as sm
+
+    x, y = line_data(80, sd=3.0)
+    f = fit_line(x, y, 0.9)
+    res = sm.OLS(y, sm.add_constant(x)).fit()
+    np.testing.assert_allclose([f.intercept, f.slope], res.params, rtol=1e-11)
+    np.testing.assert_allclose([f.intercept_se, f.slope_se], res.bse, rtol=1e-10)
+    ci = res.conf_int(alpha=0.1)
+    np.testing.assert_allclose([f.intercept_ci, f.slope_ci], ci, rtol=1e-10)
+    assert f.p_value == pytest.approx(res.pvalues[1], rel=1e-8, abs=1e-300)
+    assert f.r2 == pytest.approx(res.rsquared, rel=1e-12)
+    x0 = np.array([-0.1, 0.05, 0.4])
+    frame = res.get_prediction(sm.add_constant(x0, has_constant="add")).summary_frame(alpha=0.1)
+    b = bands(f, x0)
+    for ours, theirs in (("mean", "mean"), ("mean_low", "mean_ci_lower"), ("mean_high", "mean_ci_upper"),
+                         ("obs_low", "obs_ci_lower"), ("obs_high", "obs_ci_upper")):
+        np.testing.assert_allclose(b[ours], frame[theirs].to_numpy(), rtol=1e-10)
+
+
+def test_qq_plot_draws_what_statsmodels_qqplot_draws():
+    from matplotlib.figure import Figure
+    from statsmodels.graphics.gofplots import qqplot
+
+    x, y = line_data(90)
+    f = fit_line(x, y)
+    ours = qq_plot(f).axes[0].lines
+    theirs = qqplot(np.sort(f.residuals), line="q", ax=Figure().add_subplot()).axes[0].lines
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.get_xdata(), b.get_xdata(), rtol=1e-10)
+        np.testing.assert_allclose(a.get_ydata(), b.get_ydata(), rtol=1e-10, atol=1e-12)
+
+
 def test_planted_slopes_per_group_lie_in_their_intervals():
     rng = np.random.default_rng(8)
     planted = {"P1": -120.0, "P2": -45.0, "P10": 15.0}

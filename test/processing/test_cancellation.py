@@ -1,8 +1,12 @@
 """Cancelling every algorithm mid-run: it stops at once, and leaves no output and its inputs intact.
 
-Times are process CPU seconds (all threads), not wall-clock seconds, so the load other programs
-put on the machine does not count: what is measured is the work the plugin still does after
-the user pressed Cancel.
+Times are the CPU seconds of the thread that runs the algorithm (time.thread_time), not wall-clock
+seconds and not the whole process's CPU: the load other programs put on the machine does not
+count, nor do OpenBLAS's helper threads, which spin after a call and would double a stretch on
+two cores. What is measured is the work the plugin still does before it looks at Cancel again.
+
+LIMIT is the promise to the user (Cancel obeyed within a second); bench/bench_cancel.py measures
+the longest stretch of every algorithm against the 0.2 s target, five times below it.
 """
 import os
 import threading
@@ -16,7 +20,7 @@ import iftest
 import matrix
 from examples import EXAMPLES
 
-LIMIT = 1.0  # CPU seconds between the cancel and the end of the run
+LIMIT = 1.0  # thread CPU seconds between the cancel and the end of the run
 MID = 30.0   # cancel at the first progress report at or past this percentage
 
 
@@ -52,7 +56,7 @@ class _CancelAt:
 
     def __call__(self, value):
         if self.value is None and (value >= self.at or (self.at > 99 and value > 0)) and value < 100:
-            self.value, self.cpu = value, time.process_time()
+            self.value, self.cpu = value, time.thread_time()
             self.feedback.cancel()
 
 
@@ -71,7 +75,7 @@ def test_cancel_mid_run_stops_within_a_second_and_leaves_nothing(name, big, smal
     trigger = _CancelAt(feedback, MID)
     with pytest.raises(QgsProcessingException, match="cancelled"):
         iftest.run_alg(name, params, feedback=feedback)
-    spent = time.process_time() - trigger.cpu
+    spent = time.thread_time() - trigger.cpu
     assert trigger.value is not None and trigger.value < 100, "no progress report to cancel at"
     assert max(feedback.progress_values) <= trigger.value, "the run went on after the cancel"
     assert spent < LIMIT, f"{spent:.2f} CPU s after the cancel"
@@ -82,17 +86,17 @@ def test_cancel_mid_run_stops_within_a_second_and_leaves_nothing(name, big, smal
 
 @pytest.mark.parametrize("name", [n for n in _names() if not isinstance(cancelling.CANCEL.get(n), tuple)])
 def test_no_stretch_of_work_without_a_cancel_check_lasts_a_second(name, big, small, provider, tmp_path):
-    """Uncancelled, on inputs that keep it busy: the longest CPU stretch between two progress
-    reports (each one checks for Cancel), or from the start to the first or from the last to the
-    end, bounds how long a cancel pressed at any moment takes to be obeyed."""
+    """Uncancelled, on inputs that keep it busy: the longest stretch between two cancel checks,
+    or from the start to the first or from the last to the end, bounds how long a cancel pressed
+    at any moment takes to be obeyed."""
     params, _ = _params(name, big, small, tmp_path)
     feedback = iftest.LogFeedback.create()
-    stamps = [time.process_time()]
-    feedback.progressChanged.connect(lambda _v: stamps.append(time.process_time()))
+    watch = cancelling.Stretches(feedback)
     iftest.run_alg(name, params, feedback=feedback)
-    stamps.append(time.process_time())
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    assert max(gaps) < LIMIT, f"{max(gaps):.2f} CPU s without a cancel check (run: {stamps[-1] - stamps[0]:.2f} s)"
+    watch.finish()
+    longest, start, end = watch.longest()
+    assert watch.count >= 2, f"only {watch.count} cancel checks in the whole run"
+    assert longest < LIMIT, f"{longest:.2f} CPU s without a cancel check, from {start} to {end}"
 
 
 def test_cancel_from_another_thread_stops_the_run(big, provider, tmp_path):
@@ -103,8 +107,10 @@ def test_cancel_from_another_thread_stops_the_run(big, provider, tmp_path):
     feedback = iftest.LogFeedback.create()
     at = {}
 
+    clock = time.pthread_getcpuclockid(threading.main_thread().ident)  # the thread running the algorithm
+
     def cancel():
-        at["cpu"] = time.process_time()
+        at["cpu"] = time.clock_gettime(clock)
         feedback.cancel()
 
     timer = threading.Timer(0.8, cancel)
@@ -115,5 +121,5 @@ def test_cancel_from_another_thread_stops_the_run(big, provider, tmp_path):
     finally:
         timer.cancel()
     assert "cpu" in at, "the run ended before the cancel"
-    assert time.process_time() - at["cpu"] < LIMIT
+    assert time.clock_gettime(clock) - at["cpu"] < LIMIT
     assert os.listdir(out) == []

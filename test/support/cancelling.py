@@ -58,3 +58,48 @@ CANCEL: Dict[str, Union[Callable, tuple]] = {
     "samplescene": lambda b, o: {"OUTPUT_FOLDER": _g(o, "scene"), "SIZE": 0, "SEED": 3,
                                  "LOAD_LAYERS": False},
 }
+
+
+class Stretches:
+    """Watches a feedback's cancel checks: the CPU time (process_time, all threads) of the longest
+    stretch of work without one, counting from the start and up to the end, and where it ended.
+
+    Only checks made from Python are seen (every check of the plugin's own code); a check inside
+    QGIS's C++ is not, so the figure can only err on the long side.
+    """
+
+    def __init__(self, feedback):
+        import sys
+        import time
+
+        self._clock, self._frame = time.thread_time, sys._getframe
+        self.stamps = [(self._clock(), "start")]
+        original = feedback.isCanceled
+
+        def checked():
+            self.stamps.append((self._clock(), self._where()))
+            return original()
+
+        feedback.isCanceled = checked
+        self.checks = 0
+
+    def _where(self) -> str:
+        """file:line of the plugin code that asked, past core/progress.py."""
+        frame = self._frame(2)
+        while frame is not None and frame.f_code.co_filename.endswith("core/progress.py"):
+            frame = frame.f_back
+        if frame is None:
+            return "?"
+        return f"{frame.f_code.co_filename.split('insar_fusion/')[-1]}:{frame.f_lineno}"
+
+    def finish(self) -> None:
+        self.stamps.append((self._clock(), "end"))
+
+    def longest(self):
+        """(seconds, where the stretch began, where it ended) of the longest stretch."""
+        gaps = [(b[0] - a[0], a[1], b[1]) for a, b in zip(self.stamps, self.stamps[1:])]
+        return max(gaps)
+
+    @property
+    def count(self) -> int:
+        return len(self.stamps) - 2
