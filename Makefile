@@ -13,7 +13,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy python3-statsmodels \
-	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-h5py python3-venv python3-pip \
+	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-pyqtgraph python3-h5py python3-venv python3-pip \
 	xvfb xauth xdotool imagemagick git zip
 
 .PHONY: help deps venv test test-core test-qgis test-matrix demo demo-docs install uninstall package bench qgis clean

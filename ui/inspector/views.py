@@ -8,7 +8,10 @@ when their tab is shown. Both take their curves from core.timeseries.panel.
 import datetime as dt
 
 import numpy as np
-import pyqtgraph as pg
+try:
+    import pyqtgraph as pg
+except ImportError:  # a QGIS without PyQtGraph: the series are drawn with matplotlib instead
+    pg = None
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from qgis.core import QgsCoordinateTransform, QgsGeometry, QgsPointXY, QgsWkbTypes
@@ -214,6 +217,45 @@ class SeriesView(QWidget):
         return out
 
 
+class MatplotlibSeriesView(QWidget):
+    """The series drawn with matplotlib (the reports' own function), where PyQtGraph is missing."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.header = QLabel("")
+        self.header.setWordWrap(True)
+        lay.addWidget(self.header)
+        self.figure = Figure(figsize=(6.0, 6.0), dpi=90)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setObjectName("InsarFusionSeriesCanvas")
+        self.canvas.setMinimumHeight(300)
+        lay.addWidget(self.canvas, 1)
+        self.rows, self.curves = [], []
+
+    def show(self, analyses, options=panel.Options(), reference: str = "", fitted=None) -> None:
+        if not analyses:
+            self.clear()
+            return
+        self.rows = panel.rows_of(analyses, options)
+        self.curves = panel.panel_curves(analyses, options, fitted)
+        literal_text(charts.timeseries_panel(analyses, fig=self.figure, options=options, reference=reference))
+        self.canvas.draw()
+
+    def clear(self) -> None:
+        self.figure.clear()
+        self.canvas.draw()
+        self.curves = []
+
+    def series(self):
+        out = {name: {} for name in self.rows}
+        for c in self.curves:
+            if c.kind != "band":
+                out[c.row][c.label] = (seconds(c.dates), np.asarray(c.values, float))
+        return out
+
+
 class ChartsView(QTabWidget):
     """Tabs: the linked series, the correlation heatmaps (one per site), the lags and fits."""
 
@@ -222,7 +264,7 @@ class ChartsView(QTabWidget):
         self.setObjectName("InsarFusionInspectorCharts")
         self.setUsesScrollButtons(True)  # the tabs never set the dock's minimum width
         self.tabBar().setExpanding(False)
-        self.series_view = SeriesView()
+        self.series_view = SeriesView() if pg is not None else MatplotlibSeriesView()
         self.addTab(self.series_view, "Series")
         self.heat_figure = Figure(figsize=(4.0, 3.0), dpi=90)
         self.heat_canvas = FigureCanvasQTAgg(self.heat_figure)
