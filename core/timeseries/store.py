@@ -15,8 +15,11 @@ from ..vector_io import arrow_batches, points_from_wkb
 
 ID_FIELDS = ("pid", "code", "id", "point_id")
 # per-point attributes kept beside the series, when the layer has them
-EXTRA_FIELDS = ("velocity", "velocity_std", "rmse", "rmse_ts", "los_east", "los_north", "los_up",
-                "incidence", "heading")
+EXTRA_FIELDS = {"velocity": ("velocity", "vel", "mean_velocity"),
+                "velocity_std": ("velocity_std", "v_stdev", "mean_velocity_std"),
+                "rmse": ("rmse",), "rmse_ts": ("rmse_ts",), "los_east": ("los_east",),
+                "los_north": ("los_north",), "los_up": ("los_up",),
+                "incidence": ("incidence", "incidence_angle"), "heading": ("heading", "track_angle")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +171,7 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
         raise InputError("The InSAR layer has no date fields. Date fields are named DYYYYMMDD, "
                          "D_YYYYMMDD or YYYYMMDD, one per acquisition.")
     id_field = find_id_field(names)
-    extras = {k: find_column(names, (k,)) for k in EXTRA_FIELDS}
+    extras = {k: find_column(names, aliases) for k, aliases in EXTRA_FIELDS.items()}
     extras = {k: v for k, v in extras.items() if v is not None}
     keep = [n for n, _ in dated] + ([id_field] if id_field else []) + list(extras.values())
     lyr.SetIgnoredFields([n for n in names if n not in keep])
@@ -208,6 +211,8 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
         progress(0.9 * i / max(n, 1))
     if id_parts:
         ids = np.concatenate(id_parts)
+        if ids.dtype == object:  # text ids come from the Arrow batches as bytes
+            ids = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in ids], object)
     srs = lyr.GetSpatialRef()
     store = PointStore(x[:i], y[:i], ids[:i], [d for _, d in dated], series[:i],
                        srs.ExportToWkt() if srs is not None else "", lookup,

@@ -82,7 +82,8 @@ class FeaturesMixin:
                 layer.triggerRepaint()
             return False
         _, _, vref = reference_series(self.store, self.reference, self._radius())
-        field = next((f.name() for f in layer.fields() if f.name().lower() == "velocity"), "velocity")
+        field = next((f.name() for name in ("velocity", "vel", "mean_velocity") for f in layer.fields()
+                      if f.name().lower() == name), "velocity")
         renderer.setClassAttribute(f'"{field}" - ({vref:.6g})')
         layer.setCustomProperty(MAP_KEY, original)
         layer.triggerRepaint()

@@ -74,7 +74,7 @@ class IndexTask(_Task):
         if not dated:
             raise InputError("The InSAR layer has no date fields (DYYYYMMDD, one per acquisition).")
         id_field = find_id_field(self.fields)
-        extras = {k: find_column(self.fields, (k,)) for k in EXTRA_FIELDS}
+        extras = {k: find_column(self.fields, aliases) for k, aliases in EXTRA_FIELDS.items()}
         extras = {k: v for k, v in extras.items() if v is not None}
         names = [n for n, _ in dated] + ([id_field] if id_field else [])
         idx = [self.fields.index(n) for n in names]
