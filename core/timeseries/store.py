@@ -60,6 +60,27 @@ def summarise(dates: Sequence[dt.date], rows: np.ndarray, complete: bool = False
     return CircleSeries(tuple(dates), mean, spread, count.astype(np.int64), int(rows.shape[0]))
 
 
+def spatial_order(x: np.ndarray, y: np.ndarray, bits: int = 10) -> np.ndarray:
+    """A permutation putting the points in Z (Morton) order over a 2^bits grid of their extent
+    (points without coordinates last). Stable, so equal cells keep their input order."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 2:
+        return np.arange(len(x))
+    cells = (1 << bits) - 1
+    def cell(v):
+        lo, hi = np.min(v[ok]), np.max(v[ok])
+        c = np.zeros(len(v), np.uint64)
+        c[ok] = np.clip(((v[ok] - lo) / ((hi - lo) or 1.0) * cells).astype(np.int64), 0, cells)
+        return c
+    cx, cy = cell(x), cell(y)
+    key = np.zeros(len(x), np.uint64)
+    for b in range(bits):
+        key |= ((cx >> np.uint64(b)) & np.uint64(1)) << np.uint64(2 * b)
+        key |= ((cy >> np.uint64(b)) & np.uint64(1)) << np.uint64(2 * b + 1)
+    key[~ok] = np.uint64(1) << np.uint64(2 * bits)
+    return np.argsort(key, kind="stable")
+
+
 class PointStore:
     """Points with ids and a (n_points, n_dates) float32 series matrix, indexed once by a k-d tree.
 
@@ -68,13 +89,16 @@ class PointStore:
 
     def __init__(self, x: np.ndarray, y: np.ndarray, ids: np.ndarray, dates: Sequence[dt.date],
                  series: np.ndarray, crs_wkt: str = "", lookup: str = "kdtree",
-                 extra: Optional[Dict[str, np.ndarray]] = None):
-        self.extra = {k: np.asarray(v, np.float64) for k, v in (extra or {}).items()}
-        self.x = np.asarray(x, np.float64)
-        self.y = np.asarray(y, np.float64)
-        self.ids = np.asarray(ids)
+                 extra: Optional[Dict[str, np.ndarray]] = None, reorder: bool = False):
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        # reorder=True: rows in Z order (nearby points in nearby rows), so that a circle's rows are
+        # read from memory together; the layer readers use it, row numbers are then the store's own
+        order = spatial_order(x, y) if reorder else slice(None)
+        self.extra = {k: np.asarray(v, np.float64)[order] for k, v in (extra or {}).items()}
+        self.x, self.y = x[order], y[order]
+        self.ids = np.asarray(ids)[order]
         self.dates = tuple(dates)
-        self.series = np.asarray(series, np.float32)
+        self.series = np.asarray(series, np.float32)[order]
         self.crs_wkt = crs_wkt
         if self.series.shape != (len(self.x), len(self.dates)):
             raise ValueError(f"series shape {self.series.shape} does not match "
@@ -216,6 +240,6 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
     srs = lyr.GetSpatialRef()
     store = PointStore(x[:i], y[:i], ids[:i], [d for _, d in dated], series[:i],
                        srs.ExportToWkt() if srs is not None else "", lookup,
-                       {k: np.concatenate(v)[:i] for k, v in extra.items() if v})
+                       {k: np.concatenate(v)[:i] for k, v in extra.items() if v}, reorder=True)
     progress(1.0)
     return store

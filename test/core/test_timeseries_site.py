@@ -58,11 +58,13 @@ def test_read_store_reads_ids_coordinates_and_series_from_a_geopackage(tmp_path)
     mat[2, 4] = np.nan
     path = T.write_insar(str(tmp_path / "pts.gpkg"), x, y, pid + 100, dates, mat)
     store = read_store(path)
-    assert np.array_equal(store.ids, pid + 100)
-    assert np.allclose(store.x, x) and np.allclose(store.y, y)
+    k = np.argsort(store.ids)  # the store keeps its rows in Z order (nearby points together)
+    assert np.array_equal(store.ids[k], pid + 100)
+    assert np.allclose(store.x[k], x) and np.allclose(store.y[k], y)
     assert store.dates == tuple(dates)
-    assert np.allclose(store.series, mat.astype(np.float32), equal_nan=True)
-    assert np.isnan(store.series[2, 4])
+    assert np.allclose(store.series[k], mat.astype(np.float32), equal_nan=True)
+    assert np.isnan(store.series[k][2, 4])
+    assert not store.complete_row[k][2] and store.complete_row[k][[0, 1, 3]].all()
 
 
 def test_read_store_reads_every_row_of_a_geopackage_with_300_dates(tmp_path):
@@ -74,8 +76,9 @@ def test_read_store_reads_every_row_of_a_geopackage_with_300_dates(tmp_path):
     path = T.write_insar(str(tmp_path / "wide.gpkg"), x, y, np.arange(9) + 7, dates, mat)
     store = read_store(path)
     assert len(store) == 9 and len(store.dates) == 300
-    assert np.array_equal(store.ids, np.arange(9) + 7)
-    assert np.allclose(store.series, mat.astype(np.float32))
+    k = np.argsort(store.ids)
+    assert np.array_equal(store.ids[k], np.arange(9) + 7)
+    assert np.allclose(store.series[k], mat.astype(np.float32))
 
 
 def test_read_store_refuses_a_layer_without_date_fields(tmp_path):
@@ -246,3 +249,19 @@ def test_two_stacks_with_one_label_are_refused(tmp_path):
     s = reader.circle_means(*CENTRE, R)
     with pytest.raises(InputError, match="labelled 'ndvi'"):
         analyse(SiteData("A", *CENTRE, R, store.circle(*CENTRE, R), (s, s)))
+
+
+def test_z_order_keeps_every_point_and_puts_neighbours_together():
+    from insar_fusion.core.timeseries.store import spatial_order
+
+    rng = np.random.default_rng(9)
+    x, y = rng.uniform(0, 1000, 5000), rng.uniform(0, 1000, 5000)
+    x[7] = np.nan
+    order = spatial_order(x, y)
+    assert sorted(order.tolist()) == list(range(5000)) and order[-1] == 7
+    store = PointStore(x, y, np.arange(5000), [dt.date(2020, 1, 1)], rng.normal(size=(5000, 1)), reorder=True)
+    rows = store.within(430.0, 610.0, 60.0)
+    runs = 1 + int((np.diff(rows) > 1).sum())
+    assert len(rows) > 40 and runs <= len(rows) / 4  # a circle's rows sit in a few contiguous runs
+    inside = np.flatnonzero((x - 430) ** 2 + (y - 610) ** 2 <= 3600)
+    assert sorted(store.ids[rows].tolist()) == inside.tolist()

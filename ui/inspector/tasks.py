@@ -1,5 +1,6 @@
 """Background work for the inspector. run() never touches widgets, layers or the project."""
 import os
+import time
 
 import numpy as np
 from qgis.core import (QgsFeatureRequest, QgsProviderRegistry, QgsTask, QgsVectorLayerFeatureSource)
@@ -24,11 +25,13 @@ class _Task(QgsTask):
         self.done = done
         self.error = None
         self.result = None
+        self.timings = {"created": time.perf_counter()}  # perf_counter stamps (bench/bench_inspector.py)
 
     def progress(self) -> Progress:
         return Progress(lambda f: self.setProgress(100.0 * f), self.isCanceled)
 
     def run(self):
+        self.timings["run"] = time.perf_counter()
         try:
             self.result = self.work()
             return not self.isCanceled()
@@ -40,8 +43,11 @@ class _Task(QgsTask):
         except Exception as e:  # shown in the dock, never raised in a worker thread
             self.error = f"{type(e).__name__}: {e}"
             return False
+        finally:
+            self.timings["worked"] = time.perf_counter()
 
     def finished(self, ok):
+        self.timings["finished"] = time.perf_counter()
         if self.done is not None:
             self.done(self)
 
@@ -100,7 +106,7 @@ class IndexTask(_Task):
             raise InputError("The InSAR layer has no point.")
         return PointStore(np.array(xs), np.array(ys), np.array(ids), [d for _, d in dated],
                           np.array(rows, np.float32), self.crs_wkt, self.lookup,
-                          {k: np.array(v, float) for k, v in extra.items()})
+                          {k: np.array(v, float) for k, v in extra.items()}, reorder=True)
 
 
 class SiteTask(_Task):
