@@ -134,6 +134,10 @@ class StackReader:
         """The mean of the finite pixels whose centre is inside the polygon, per date."""
         return self._means(lambda grid: polygon_window(grid, xs, ys, self.site_wkt), progress)
 
+    def held(self) -> bool:
+        """True once the whole stack is in memory (a circle mean is then a slice, no file read)."""
+        return bool(self._cube)
+
     def _load_cube(self, progress: Progress):
         """The whole stack as float32 (nodata as NaN) when it has one grid and is small enough."""
         if self._cube is None:

@@ -11,7 +11,7 @@ from ...core.timeseries.selection import Shape
 from ...core.timeseries.stacks import StackReader
 from . import saved
 from . import sources as src
-from .tasks import IndexTask, SiteTask
+from .tasks import IndexTask, SiteTask, read_site
 from .tools import PickTool, StudyAreaTool
 from .dock_features import FeaturesMixin
 from .dock_widgets import build
@@ -208,6 +208,21 @@ class InspectorDock(FeaturesMixin, QgsDockWidget):
             self._say(str(e))
             return
         self._cancel(self.site_task)
+        self.site_task = None
+        if shape.kind == "point" and all(r.held() for r in readers):
+            # everything is in memory: a click costs a few ms of CPU, less than the hand-over to a
+            # worker thread and back; it runs here (a polygon or a first read stays a task)
+            t0 = time.perf_counter()
+            try:
+                result = read_site(self.store, readers, shape, self._radius(), self.sources.smoothing,
+                                   self.sources.month_day, self.reference, tolerance)
+            except InputError as e:
+                self._say(str(e))
+                return
+            t1 = time.perf_counter()
+            self.last_timings = {"created": t0, "run": t0, "worked": t1, "finished": t1}
+            self._show_site(result, shape, add)
+            return
         self.site_task = SiteTask(self.store, readers, shape, self._radius(), self.sources.smoothing, add,
                                   self._site_done, self.sources.month_day, self.reference, tolerance)
         self._start(self.site_task, "Reading the series…")
@@ -251,15 +266,18 @@ class InspectorDock(FeaturesMixin, QgsDockWidget):
         self.last_timings = task.timings
         if not self._finish(task):
             return
-        site = task.result.site
-        if task.add and self.analyses:
+        self._show_site(task.result, task.shape, task.add)
+
+    def _show_site(self, result, shape, add) -> None:
+        site = result.site
+        if add and self.analyses:
             pairs = [(a, sh) for a, sh in zip(self.analyses, self.shapes) if a.site != site]
-            pairs = (pairs + [(task.result, task.shape)])[-MAX_COMPARE:]
+            pairs = (pairs + [(result, shape)])[-MAX_COMPARE:]
             self.analyses, self.shapes = [p[0] for p in pairs], [p[1] for p in pairs]
         else:
-            self.analyses, self.shapes = [task.result], [task.shape]
+            self.analyses, self.shapes = [result], [shape]
         self.redraw()
-        d = task.result.data
+        d = result.data
         where = f"within {d.radius:g} m" if d.radius > 0 else "in the polygon"
         ref = f", relative to {d.reference}" if d.reference else ""
         self._say(f"{site}: {d.circle.n_points} points {where}{ref}. Shift-click to compare "
