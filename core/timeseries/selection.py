@@ -97,7 +97,7 @@ def read_stacks(readers, shape: Shape, x: float, y: float, radius: float, progre
             return reader.circle_means(x, y, radius, progress if reader is readers[0] else None)
         return reader.polygon_means(shape.xs, shape.ys, progress if reader is readers[0] else None)
 
-    if len(readers) < 2:
+    if len(readers) < 2 or all(r.held() for r in readers):  # in memory: threads would only cost
         return [one(r) for r in readers]
     with ThreadPoolExecutor(max_workers=len(readers)) as pool:
         return list(pool.map(one, readers))

@@ -265,3 +265,14 @@ def test_z_order_keeps_every_point_and_puts_neighbours_together():
     assert len(rows) > 40 and runs <= len(rows) / 4  # a circle's rows sit in a few contiguous runs
     inside = np.flatnonzero((x - 430) ** 2 + (y - 610) ** 2 <= 3600)
     assert sorted(store.ids[rows].tolist()) == inside.tolist()
+
+
+def test_summary_fast_path_matches_numpy_even_far_from_zero():
+    rng = np.random.default_rng(11)
+    block = (1000.0 + rng.normal(0, 0.5, (20000, 30))).astype(np.float32)  # mean ≫ std
+    got = summarise([dt.date(2020, 1, 1 + k) for k in range(30)], block, complete=True)
+    ref = block.astype(np.float64)
+    assert np.allclose(got.mean, ref.mean(axis=0), rtol=1e-12)
+    assert np.allclose(got.spread, ref.std(axis=0, ddof=1), rtol=1e-6)
+    slow = summarise([dt.date(2020, 1, 1 + k) for k in range(30)], np.where(block > 0, block, np.nan))
+    assert np.allclose(slow.spread, got.spread, rtol=1e-6)

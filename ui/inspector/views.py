@@ -113,7 +113,10 @@ class SeriesView(QWidget):
             first = first or self.plots[name]
             self.pool[name] = {"line": [], "band": [], "bars": []}
         for name in rows[:-1]:
-            self.plots[name].getAxis("bottom").setStyle(showValues=False)
+            # one date axis, at the bottom: a date axis costs more to paint than its plot does
+            # (its ticks are worked out in Python), so the upper rows have none, and no x grid
+            self.plots[name].hideAxis("bottom")
+            self.plots[name].showGrid(x=False, y=True, alpha=0.25)
         self.rows = list(rows)
         # each row stays readable: the dock scrolls rather than squeezing six rows into 250 px
         self.graphics.setMinimumHeight(max(200, 95 * len(rows)))
