@@ -1,4 +1,5 @@
 """The InSAR Fusion Processing provider (id `insarfusion`)."""
+import importlib
 import inspect
 import os
 import pkgutil
@@ -23,11 +24,10 @@ def algorithm_classes():
         if info.ispkg or not info.name.rsplit(".", 1)[1].startswith("alg_"):
             continue
         try:
-            # builtins.__import__, not importlib: QGIS's import hook records the module, so that
-            # unloading the plugin purges it with the rest (a stale module's classes would fail
-            # issubclass against a re-imported base class and the provider would load nothing)
-            __import__(info.name)
-            module = sys.modules[info.name]
+            # QGIS's import hook does not see importlib, so unloading the plugin would leave this
+            # module behind (its classes then fail issubclass against a re-imported base class and
+            # the provider loads nothing): forget_algorithm_modules() drops it on unload
+            module = importlib.import_module(info.name)
         except Exception:  # one broken module must not hide the others
             errors.append((info.name, traceback.format_exc()))
             continue
