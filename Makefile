@@ -16,7 +16,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy pyth
 	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-pyqtgraph python3-h5py python3-venv python3-pip \
 	xvfb xauth xdotool imagemagick git zip
 
-.PHONY: help deps venv test test-core test-qgis test-matrix demo demo-docs install uninstall package bench qgis clean
+.PHONY: help deps venv test test-core test-qgis test-matrix pytest demo demo-docs realdata-docs install uninstall package bench qgis clean
 
 help:
 	@echo "make demo     the whole analysis on the sample scene, into $(OUT)/"
@@ -42,7 +42,7 @@ deps:
 # Test tools in a venv that sees Debian's numpy/scipy/GDAL; pip may never replace those: the pins
 # are Debian's own versions, read now (tools/system_pins.py), and checked again after the install.
 $(VENV)/.installed: requirements-test.txt tools/system_pins.py | deps
-	$(PY) -m venv --system-site-packages $(VENV)
+	$(PY) -m venv --clear --system-site-packages $(VENV)
 	$(PY) tools/system_pins.py > $(VENV)/constraints.txt
 	$(VPY) -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt -r requirements-test.txt
 	$(VPY) tools/system_pins.py --check
@@ -63,8 +63,17 @@ test-matrix:
 	@for v in $(or $(QGIS),$(shell tools/matrix.sh --others)); do \
 	  APT_PACKAGES="$(APT_PACKAGES)" tools/matrix.sh $$v $(MATRIX_TARGET) || exit 1; done
 
+# Any pytest arguments in the test venv, e.g. make pytest ARGS="test/e2e -k qgis" (also in the matrix:
+# make test-matrix QGIS=3.44 MATRIX_TARGET="pytest ARGS=test/ui").
+pytest: venv
+	$(VENV)/bin/pytest $(ARGS)
+
 test-core: venv
 	$(VENV)/bin/pytest test/core -p no:pytest_qgis -q
+
+# Screenshots of real data (../shared/realdata) in the QGIS desktop under Xvfb, into docs/.
+realdata-docs: deps
+	$(PY) tools/realdata_docs.py --out $(OUT)/realdata --docs
 
 demo: deps install
 	$(PY) tools/demo.py --out $(OUT) --scene $(SCENE)

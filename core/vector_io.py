@@ -196,7 +196,7 @@ def layer_names(path: str) -> List[str]:
 
 
 def _open(path: str):
-    if not os.path.exists(path):
+    if not path.startswith("/vsi") and not os.path.exists(path):
         raise InputError(f"The file '{path}' does not exist.")
     try:
         ds = ogr.Open(path)

@@ -44,6 +44,26 @@ def read_point_table(alg, parameters, name, context, fields=None, allow_empty=Fa
     return table
 
 
+def read_layer(layer, label: str, fields=None) -> PointTable:
+    """A point layer given in a list of layers as a PointTable (plain files read in bulk)."""
+    if layer is None or not layer.isValid():
+        raise InputError(f"{label} is not a valid layer (missing or corrupt file?).")
+    if not isinstance(layer, QgsVectorLayer):
+        raise InputError(f"{label} ('{layer.name()}') is not a vector layer.")
+    _require_points(layer.wkbType(), label)
+    table = None
+    if layer.providerType() == "ogr" and not layer.subsetString():
+        parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+        path = parts.get("path", "")
+        if os.path.splitext(path)[1].lower() in (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite"):
+            table = read_points(path, parts.get("layerName") or None, fields)
+    if table is None:
+        table = _read_features(layer, fields)
+    if len(table) == 0:
+        raise InputError(f"{label} ('{layer.name()}') has no features.")
+    return table
+
+
 def _require_points(wkb_type, name):
     if QgsWkbTypes.geometryType(wkb_type) != QgsWkbTypes.GeometryType.PointGeometry:
         raise InputError(f"{name} must be a point layer.")

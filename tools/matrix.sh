@@ -72,7 +72,7 @@ in_root() {
     fi
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     # the host'"'"'s certificates (they may include a proxy'"'"'s), where the root'"'"'s ca-certificates cannot replace them
-    cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$ROOT/etc/host-ca-certificates.crt"
+    cp "${PIP_CERT:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}" "$ROOT/etc/host-ca-certificates.crt"
     exec chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
       TERM=dumb DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 \
       PIP_DEFAULT_TIMEOUT=180 PIP_CERT=/etc/host-ca-certificates.crt \

@@ -110,16 +110,23 @@ def _dates(values) -> list:
 def mintpy_files(path: str, companion: str = "") -> Tuple[Optional[str], Optional[str]]:
     """(velocity file, time-series file) from either one of them, the other found beside it."""
     names = datasets(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    prefix = "geo_" if os.path.basename(path).startswith("geo_") else ""
     if "timeseries" in names:
         ts, vel = path, companion or None
     elif "velocity" in names:
         vel, ts = path, companion or None
+    elif "temporalCoherence" in names:  # the coherence beside a velocity or time series
+        vel = companion or _side_file(folder, prefix, ["velocity.h5"], "velocity")
+        ts = None
+        if vel is None and not glob.glob(os.path.join(glob.escape(folder), prefix + "timeseries*.h5")):
+            raise InputError(f"'{os.path.basename(path)}' holds only MintPy's temporal coherence, and "
+                             "no velocity.h5 or timeseries.h5 lies beside it. Give the velocity or "
+                             "time-series file: the coherence is then read from this file.")
     else:
         raise InputError(f"'{os.path.basename(path)}' holds neither /timeseries nor /velocity "
                          f"(it has: {', '.join(names) or 'no datasets'}); it is not a MintPy "
                          "geo_timeseries.h5 or geo_velocity.h5.")
-    folder = os.path.dirname(os.path.abspath(path))
-    prefix = "geo_" if os.path.basename(path).startswith("geo_") else ""
     if vel is None and os.path.exists(os.path.join(folder, prefix + "velocity.h5")):
         vel = os.path.join(folder, prefix + "velocity.h5")
     if ts is None:
@@ -239,11 +246,26 @@ def read_mintpy(path: str, companion: str = "", crs: str = "", nodata: Optional[
                                      f"the time series grid is {tuple(shape)}; use matching files.")
                 continue
             grids[key] = (p, ds, scale)
+        keep = _reference_pixel(attrs) if "velocity_std" in grids else None
         x, y, cols, series = _grid_points(
             shape, grids, files, files[ts_path] if ts_path else None, "timeseries", 1000.0, nodata,
-            min_coherence, lambda r, c: (x0 + (c + 0.5) * dx, y0 + (r + 0.5) * dy), progress)
+            min_coherence, lambda r, c: (x0 + (c + 0.5) * dx, y0 + (r + 0.5) * dy), progress, keep)
+    heading = _attr(attrs, "HEADING")
+    if heading is not None:
+        try:
+            cols["heading"] = np.full(len(x), float(heading))
+        except ValueError:
+            pass
     return make_table(x, y, _mintpy_crs(attrs, crs, os.path.basename(ts_path or vel_path)), dates,
                       series, **cols)
+
+
+def _reference_pixel(attrs) -> Tuple[int, int]:
+    """(REF_Y, REF_X), the reference pixel whose velocity and std are 0 by construction."""
+    try:
+        return int(float(_attr(attrs, "REF_Y") or -1)), int(float(_attr(attrs, "REF_X") or -1))
+    except ValueError:
+        return -1, -1
 
 
 # --- LiCSBAS ------------------------------------------------------------------------------------
@@ -277,8 +299,12 @@ def read_licsbas(path: str, nodata: Optional[float] = None, min_coherence: float
 
 # --- shared -------------------------------------------------------------------------------------
 def _grid_points(shape, grids: Dict[str, tuple], files, ts_file, ts_name: str, ts_scale: float,
-                 nodata, min_coherence, centre, progress: Progress):
-    """Read the grids strip by strip and keep the valid pixels as points."""
+                 nodata, min_coherence, centre, progress: Progress, reference=None):
+    """Read the grids strip by strip and keep the valid pixels as points.
+
+    With `reference` (row, col), pixels whose velocity and velocity std are both exactly 0 are
+    MintPy's masked pixels and are left out, except the reference pixel itself.
+    """
     rows = int(shape[0])
     checked = [(files[p][ds], p) for p, ds, _ in grids.values()]
     checked += [(ts_file[ts_name], ts_file.filename)] if ts_file is not None else []
@@ -307,6 +333,11 @@ def _grid_points(shape, grids: Dict[str, tuple], files, ts_file, ts_name: str, t
             valid = np.isfinite(ts).any(axis=0)
         if "mask" in block:
             valid &= np.nan_to_num(block.pop("mask")) != 0
+        if reference is not None:
+            zero = (block["velocity"] == 0) & (block["velocity_std"] == 0)
+            if r0 <= reference[0] < r1 and 0 <= reference[1] < zero.shape[1]:
+                zero[reference[0] - r0, reference[1]] = False
+            valid &= ~zero
         if min_coherence > 0 and "coherence" in block:
             valid &= block["coherence"] >= min_coherence
         rr, cc = np.nonzero(valid)

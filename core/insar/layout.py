@@ -1,6 +1,6 @@
 """The one point layout every importer produces (pid, velocity, ..., DYYYYMMDD in mm)."""
 import datetime as dt
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -11,6 +11,9 @@ from ..vector_io import SHAPEFILE_MAX_FIELDS
 
 #: Fields before the date fields, in order. incidence and los_up are written only when known.
 LAYOUT = ("pid", "velocity", "velocity_std", "coherence", "incidence", "los_up")
+#: The viewing geometry, written after LAYOUT when known: the unit vector from the ground to the
+#: satellite and the heading (flight direction, degrees clockwise from north).
+GEOMETRY = ("los_east", "los_north", "heading")
 
 
 def _col(values: Optional[np.ndarray], n: int) -> np.ndarray:
@@ -26,8 +29,14 @@ def make_table(x: np.ndarray, y: np.ndarray, crs_wkt: str, dates: Sequence[dt.da
                series: Optional[np.ndarray], velocity: Optional[np.ndarray] = None,
                velocity_std: Optional[np.ndarray] = None, coherence: Optional[np.ndarray] = None,
                incidence: Optional[np.ndarray] = None, los_up: Optional[np.ndarray] = None,
-               pid: Optional[np.ndarray] = None) -> PointTable:
-    """A PointTable in the standard layout; NaN/inf become NULL, a missing velocity is fitted."""
+               pid: Optional[np.ndarray] = None, los_east: Optional[np.ndarray] = None,
+               los_north: Optional[np.ndarray] = None, heading: Optional[np.ndarray] = None,
+               extras: Optional[Dict[str, np.ndarray]] = None) -> PointTable:
+    """A PointTable in the standard layout; NaN/inf become NULL, a missing velocity is fitted.
+
+    After the layout come the viewing geometry (when known), then `extras` (the file's other
+    numeric columns, under their own names), then one field per date.
+    """
     x = np.asarray(x, float)
     n = len(x)
     dates = list(dates)
@@ -48,6 +57,11 @@ def make_table(x: np.ndarray, y: np.ndarray, crs_wkt: str, dates: Sequence[dt.da
         cols["incidence"] = _col(incidence, n)
     if los_up is not None:
         cols["los_up"] = _col(los_up, n)
+    for name, values in (("los_east", los_east), ("los_north", los_north), ("heading", heading)):
+        if values is not None:
+            cols[name] = _col(values, n)
+    for name, values in (extras or {}).items():
+        cols[name] = _col(values, n)
     order = np.argsort(np.array([d.toordinal() for d in dates], dtype=np.int64), kind="stable")
     for j in order:
         cols[field_name(dates[j])] = series[:, j] if series is not None else np.full(n, np.nan)

@@ -50,7 +50,8 @@ def stack_layers(path: str) -> List[Tuple[str, int, dt.date]]:
         if date_of_filename(path) is None or not _DATE_IN_NAME.search(stem):
             raise InputError(f"'{os.path.basename(path)}' is a single raster without a date in its name. "
                              "Give a multi-band file with dated band descriptions, or one file per date "
-                             "named like disp_YYYYMMDD.tif.")
+                             "named like disp_YYYYMMDD.tif; if it holds a velocity in mm/yr, choose the "
+                             "FORMAT 'Velocity raster'.")
         key = _DATE_IN_NAME.sub("#", stem)
         folder = os.path.dirname(os.path.abspath(path))
         layers = []

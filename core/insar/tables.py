@@ -1,5 +1,6 @@
 """Point tables users already have: EGMS CSV and PS-style layers (CODE, VEL, D20190109, ...)."""
 import os
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -20,23 +21,32 @@ WGS84 = "EPSG:4326"
 _NULL_TOKENS = [b"", b"NULL", b"null", b"NA", b"N/A", b"NaN", b"nan", b"None"]
 
 #: Candidate column names per layout field, case-insensitive, best first.
+_LOS = {"los_east": ("los_east",), "los_north": ("los_north",), "los_up": ("los_up",)}
 EGMS = {"pid": ("pid",), "velocity": ("mean_velocity",), "velocity_std": ("mean_velocity_std",),
         "coherence": ("temporal_coherence",), "incidence": ("incidence_angle",),
-        "los_up": ("los_up",)}
+        "heading": ("track_angle",), **_LOS}
 PS = {"pid": ("CODE", "pid"), "velocity": ("VEL", "velocity"),
       "velocity_std": ("V_STDEV", "velocity_std"), "coherence": ("COHERENCE", "coherence"),
-      "incidence": ("INCIDENCE", "incidence", "incidence_angle"), "los_up": ("los_up",)}
-ANY = {"pid": ("pid", "CODE", "id", "point_id"),
+      "incidence": ("INCIDENCE", "incidence", "incidence_angle"),
+      "heading": ("HEADING", "heading", "track_angle"), **_LOS}
+#: DePSI (TU Delft): pnt_* attributes, displacement d_YYYYMMDD in metres, no velocity column.
+DEPSI = {"pid": ("pnt_id",), "velocity": (), "velocity_std": (), "coherence": ("pnt_enscoh",),
+         "incidence": ("pnt_incidence", "incidence"), "heading": ("heading",), **_LOS}
+ANY = {"pid": ("pid", "CODE", "id", "point_id", "pnt_id"),
        "velocity": ("velocity", "mean_velocity", "VEL", "vel", "mean_vel", "rate"),
        "velocity_std": ("velocity_std", "mean_velocity_std", "V_STDEV", "vel_std", "v_std"),
        "coherence": ("coherence", "temporal_coherence", "COHERENCE", "coh", "temp_coh"),
        "incidence": ("incidence", "incidence_angle", "inc_angle", "theta"),
-       "los_up": ("los_up",)}
-SCHEMES = {"EGMS": EGMS, "PS": PS, "auto": ANY}
+       "heading": ("heading", "track_angle", "HEADING"), **_LOS}
+SCHEMES = {"EGMS": EGMS, "PS": PS, "DePSI": DEPSI, "auto": ANY}
+#: The factor from the format's displacement unit to mm (DePSI writes metres).
+SERIES_TO_MM = {"DePSI": 1000.0}
 EASTING = ("easting", "x", "east")
 NORTHING = ("northing", "y", "north")
-LATITUDE = ("latitude", "lat")
-LONGITUDE = ("longitude", "lon", "long")
+LATITUDE = ("latitude", "lat", "pnt_lat")
+LONGITUDE = ("longitude", "lon", "long", "pnt_lon")
+_FAMILY = re.compile(r"^[A-Za-z][A-Za-z0-9]*_\d{8}$")  # other per-date families: a_20160327, h2ph_...
+_AUTO_NAME = re.compile(r"^(field_\d+|unnamed.*|)$", re.IGNORECASE)  # a CSV's unnamed index column
 LAYER_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".sqlite", ".gml")
 
 
@@ -55,7 +65,7 @@ def _open_csv(path: str):
 def header(path: str) -> List[str]:
     """Column names of a CSV file or attribute names of a vector layer (no data read)."""
     ext = os.path.splitext(path)[1].lower()
-    if not os.path.exists(path):
+    if not path.startswith("/vsi") and not os.path.exists(path):
         raise InputError(f"The file '{path}' does not exist.")
     ds = _open_csv(path) if ext in CSV_EXTENSIONS else gdal.OpenEx(path, gdal.OF_VECTOR)
     if ds is None:
@@ -147,19 +157,34 @@ def _pid(col: np.ndarray) -> np.ndarray:
 
 def _pick(names: Sequence[str], scheme: Dict[str, Tuple[str, ...]], fmt: str) -> Dict[str, Optional[str]]:
     picked = {k: find_column(names, cands) for k, cands in scheme.items()}
-    if picked["velocity"] is None:
+    if picked["velocity"] is None and scheme["velocity"]:
         wanted = ", ".join(scheme["velocity"])
         raise InputError(f"No velocity column found for the {fmt} format; expected one of: {wanted}. "
                          "Rename the column, or choose the matching FORMAT.")
     return picked
 
 
+def extra_names(names: Sequence[str], picked: Dict[str, Optional[str]]) -> List[str]:
+    """The file's other columns, kept after the layout: not a layout field, coordinate, date or
+    per-date family (a_YYYYMMDD, h2ph_YYYYMMDD), nor an unnamed index column."""
+    skip = {n.lower() for n in picked.values() if n}
+    skip |= {c.lower() for c in EASTING + NORTHING + LATITUDE + LONGITUDE}
+    skip |= set(LAYOUT_NAMES)
+    dated = {n for n, _ in date_fields(names)}
+    return [n for n in names if n.lower() not in skip and n not in dated
+            and not _FAMILY.match(n) and not _AUTO_NAME.match(n.strip())]
+
+
+LAYOUT_NAMES = ("pid", "velocity", "velocity_std", "coherence", "incidence", "los_up", "los_east",
+                "los_north", "heading")
+
+
 def read_table(path: str, fmt: str = "auto", crs: str = "EPSG:3035", nodata: Optional[float] = None,
                progress: Optional[Progress] = None) -> PointTable:
-    """An EGMS CSV or a PS-style table/layer as a PointTable in the standard layout.
+    """An EGMS CSV, a DePSI CSV or a PS-style table/layer as a PointTable in the standard layout.
 
     CSV coordinates come from easting/northing (in `crs`) or latitude/longitude (EPSG:4326);
-    vector layers keep their geometry and CRS.
+    vector layers keep their geometry and CRS. The file's other numeric columns are kept.
     """
     progress = ensure(progress)
     ext = os.path.splitext(path)[1].lower()
@@ -191,29 +216,36 @@ def read_table(path: str, fmt: str = "auto", crs: str = "EPSG:3035", nodata: Opt
     dated = date_fields(names)
     if not dated:
         raise InputError(f"'{os.path.basename(path)}' has no date columns. Date columns are named "
-                         "YYYYMMDD (EGMS), DYYYYMMDD or D_YYYYMMDD (PS), one per acquisition.")
+                         "YYYYMMDD (EGMS), DYYYYMMDD, D_YYYYMMDD (PS) or d_YYYYMMDD (DePSI), one per "
+                         "acquisition.")
     bad_xy = ~(np.isfinite(x) & np.isfinite(y))
     if bad_xy.all():
         raise InputError(f"No point of '{os.path.basename(path)}' has valid coordinates.")
 
+    def clean(v):
+        return np.where(v == nodata, np.nan, v) if nodata is not None else v
+
     def values(key):
         name = picked.get(key)
-        if name is None:
-            return None
-        v = get_num(name)
-        if nodata is not None:
-            v = np.where(v == nodata, np.nan, v)
-        return v
+        return None if name is None else clean(get_num(name))
 
+    scale = SERIES_TO_MM.get(fmt, 1.0)
     series = np.empty((len(x), len(dated)))
     for j, (name, _) in enumerate(dated):
-        col = get_num(name)
-        series[:, j] = np.where(col == nodata, np.nan, col) if nodata is not None else col
+        series[:, j] = clean(get_num(name)) * scale
         if j % 20 == 0:
-            progress(0.6 + 0.35 * j / len(dated))
+            progress(0.6 + 0.3 * j / len(dated))
+    extras = {}
+    for name in extra_names(names, picked):
+        try:
+            extras[name] = clean(get_num(name))
+        except InputError:  # a text column: not a measurement, left out
+            continue
+    progress(0.95)
     pid = _pid(get_raw(picked["pid"])) if picked["pid"] else None
+    geometry = {k: values(k) for k in ("los_east", "los_north", "heading")}
     out = make_table(x, y, crs_wkt, [d for _, d in dated], series, values("velocity"),
                      values("velocity_std"), values("coherence"), values("incidence"),
-                     values("los_up"), pid)
+                     values("los_up"), pid, extras=extras, **geometry)
     progress(1.0)
     return out.subset(~bad_xy) if bad_xy.any() else out

@@ -172,6 +172,12 @@ class PointStore:
         return None
 
 
+def _text_ids(values) -> np.ndarray:
+    """Text ids (OGR's Arrow batches give them as bytes) as str, so that 'A18IT' shows as A18IT."""
+    return np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+                     for v in np.asarray(values, dtype=object).tolist()], dtype=object)
+
+
 def find_id_field(names: Sequence[str]) -> Optional[str]:
     """The point-id field among `names` (pid, CODE, id, point_id), else None."""
     return find_column(names, ID_FIELDS)
@@ -232,13 +238,11 @@ def read_store(path: str, layer: Optional[str] = None, progress: Optional[Progre
         else:
             id_parts.append(np.ma.filled(np.ma.asarray(batch[id_field]), -1) if
                             np.asarray(batch[id_field]).dtype.kind in "iuf" else
-                            np.asarray(batch[id_field], dtype=object))
+                            _text_ids(batch[id_field]))
         i += k
         progress(0.9 * i / max(n, 1))
     if id_parts:
         ids = np.concatenate(id_parts)
-        if ids.dtype == object:  # text ids come from the Arrow batches as bytes
-            ids = np.array([v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in ids], object)
     srs = lyr.GetSpatialRef()
     store = PointStore(x[:i], y[:i], ids[:i], [d for _, d in dated], series[:i],
                        srs.ExportToWkt() if srs is not None else "", lookup,

@@ -134,9 +134,10 @@ def test_report_is_self_contained_and_every_planted_parameter_is_recovered(demo)
 def test_make_qgis_opens_the_project_and_the_inspector_charts_a_farmland_point(demo, tmp_path):
     out, _ = demo
     shot, status = tmp_path / "shot.png", tmp_path / "status.json"
-    subprocess.run([sys.executable, os.path.join(iftest.REPO, "tools", "open_qgis.py"), "--xvfb", "--project",
-                    str(out / "insar_fusion_demo.qgz"), "--screenshot", str(shot), "--status", str(status)],
-                   capture_output=True, text=True, timeout=400)
+    run = subprocess.run([sys.executable, os.path.join(iftest.REPO, "tools", "open_qgis.py"), "--xvfb",
+                          "--project", str(out / "insar_fusion_demo.qgz"), "--screenshot", str(shot),
+                          "--status", str(status)], capture_output=True, text=True, timeout=400)
+    assert status.exists(), f"QGIS wrote no status (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     st = json.loads(status.read_text())
     assert st["layers"] >= 40 and st["invalid"] == [], st
     assert st["inspector"] and st["charts"], st  # the sources restored from the project, a point charted

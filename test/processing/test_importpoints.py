@@ -87,7 +87,16 @@ def test_egms_csv_values_and_blanks_are_kept_in_mm(run_alg, tmp_path):
     assert np.isnan(got.columns["velocity_std"][idx[rows[5]["pid"]]])
     names = list(got.columns)
     assert names[:6] == ["pid", "velocity", "velocity_std", "coherence", "incidence", "los_up"]
-    assert names[6:] == ["D" + d for d in DATES]
+    # then the viewing geometry (track_angle is the heading), the file's other numeric columns
+    # under their own names (mp_type is text here: left out), then the dates
+    assert names[6:9] == ["los_east", "los_north", "heading"]
+    assert names[9:-len(DATES)] == ["height", "rmse", "amplitude_dispersion", "acceleration",
+                                    "seasonality"]
+    assert names[-len(DATES):] == ["D" + d for d in DATES]
+    for r in rows:
+        i = idx[r["pid"]]
+        assert got.columns["los_east"][i] == r["los_east"] and got.columns["los_north"][i] == r["los_north"]
+        assert got.columns["heading"][i] == r["track_angle"] and got.columns["height"][i] == r["height"]
 
 
 def test_egms_latitude_longitude_only_is_read_as_wgs84(run_alg, tmp_path):

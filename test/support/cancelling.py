@@ -16,6 +16,9 @@ QUICK = "quick"  # marker: the algorithm's work is a formula over a short table
 CANCEL: Dict[str, Union[Callable, tuple]] = {
     "importpoints": lambda b, o: {"INPUT": b.egms, "CRS": "EPSG:32647", "OUTPUT": _g(o, "p.gpkg")},
     "lostovertical": lambda b, o: {"INPUT": b.pts, "OUTPUT": _g(o, "up.gpkg")},
+    "decompose": lambda b, o: {"TRACKS": [b.ref, b.sec], "HEADINGS": "-10.5, 190.2", "SERIES": True,
+                               "CELL_SIZE": 60.0, "OUTPUT_UP": _g(o, "up.gpkg"),
+                               "OUTPUT_EAST": _g(o, "east.gpkg")},
     "screen": lambda b, o: {"INPUT": b.pts, "THRESHOLD": 0.0, "DEM": b.dem, "DEM_MAX": 9000.0,
                             "NDVI": b.ndvi_month("201907"), "NDVI_MIN": -1.0,
                             "STUDY_AREA": b.regions, "OUTPUT": _g(o, "kept.gpkg")},

@@ -312,3 +312,13 @@ def constant_regressor_has_no_fit(ctx: Ctx) -> None:
     assert const.any() and np.isnan(t["slope"][const]).all()
     assert np.isfinite(t["slope"][~const]).all()
     assert "constant dndvi" in ctx.log
+
+
+def decompose_regridded(ctx: Ctx) -> None:
+    """The grid is laid in the first track's CRS, so another CRS gives other cells: about as many,
+    and the same mean vertical and east velocities (to 0.2 mm/yr) as the valid run."""
+    no_inf(ctx)
+    for name in ("OUTPUT_UP", "OUTPUT_EAST"):
+        a, b = read_vector(ctx.params[name]), read_vector(ctx.valid_params[name])
+        assert abs(a["_n"][0] - b["_n"][0]) <= 0.2 * b["_n"][0], (a["_n"], b["_n"])
+        assert abs(np.nanmean(a["velocity"]) - np.nanmean(b["velocity"])) < 0.2

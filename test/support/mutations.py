@@ -9,7 +9,7 @@ right answer differs (a clean success, or other words).
 Kinds of input: points (GeoPackage in the standard layout), polygons, table (CSV with date
 and number columns), raster, slc (complex raster), rasters (a list of rasters), dated (a list
 of rasters dated by their names), egms (an EGMS CSV file), mintpy (a MintPy HDF5 file),
-date (a date given as text).
+date (a date given as text), tracks (a list of point layers: the first is spoiled).
 """
 import os
 from dataclasses import dataclass
@@ -379,6 +379,9 @@ def catalogue() -> List[Mutation]:
             ("text_number", h5_text, r"numeric|number|text"),
             ("empty_layer", h5_empty, r"no date|no valid|empty|no acquisition")):
         m.append(Mutation(case, ("mintpy",), h5_edit(edit), err, "MintPy: " + case))
+    # lists of point layers (LOS tracks): the first one spoiled as a points layer would be
+    m += [Mutation(x.case, ("tracks",), _first(x.make), x.error, "the first track: " + x.what)
+          for x in list(m) if "points" in x.kinds]
     return m
 
 
