@@ -1,8 +1,8 @@
 """The inspector on real products in ../shared/realdata: BOISSANO (RADARSAT-1 PS, 99 dates with
 24–96-day gaps), EGMS L2b over Ustica (210 dates, not zero at the first date) and DePSI (11
-epochs, metres). Each is checked against the product's own numbers. Skipped without the folder."""
+epochs, metres, read by issue 15's importer). Each is checked against the product's own numbers.
+Skipped without the folder."""
 import csv
-import os
 import zipfile
 
 import numpy as np
@@ -10,28 +10,11 @@ import pytest
 from qgis.core import QgsProject, QgsVectorLayer
 
 import iftest
+import realdata
 from inspector_kit import click, wait
-from insar_fusion.core.timeseries import fits
+from insar_fusion.core.timeseries import fits, gnss
 
-def _real_folder():
-    """../shared/realdata beside the repository (one level higher for a git worktree), or
-    INSARFUSION_REALDATA."""
-    for c in (os.environ.get("INSARFUSION_REALDATA", ""), os.path.join(iftest.REPO, "..", "shared", "realdata"),
-              os.path.join(iftest.REPO, "..", "..", "shared", "realdata")):
-        if c and os.path.isdir(c):
-            return os.path.abspath(c)
-    return os.path.join(iftest.REPO, "..", "shared", "realdata")
-
-
-REAL = _real_folder()
-BOISSANO = os.path.join(REAL, "ps-speed-boissano", "BOISSANO_RSAT_S3_A_T290_COMUNEBOISSANO_GBO-TSR.shp")
-USTICA = os.path.join(REAL, "egms-ustica", "input", "EGMS_L2b_022_0845_IW2_VV_2020_2024_1.zip")
-DEPSI = os.path.join(REAL, "ps-depsi-amsterdam-stmtools", "example.csv")
-
-
-def _need(path):
-    if not os.path.exists(path):
-        pytest.skip(f"{path} is absent (the real data lives in ../shared/realdata)")
+BOISSANO, USTICA, DEPSI = realdata.BOISSANO, realdata.L2B_DSC, realdata.DEPSI
 
 
 @pytest.fixture
@@ -69,8 +52,7 @@ def _rows(layer, fields):
 
 
 def test_boissano_linear_fit_of_a_point_gives_back_its_vel(dock_on):
-    _need(BOISSANO)
-    layer = QgsVectorLayer(BOISSANO, "boissano", "ogr")
+    layer = QgsVectorLayer(realdata.path(BOISSANO), "boissano", "ogr")
     assert layer.isValid()
     dock, canvas = dock_on(layer, 1.0)  # a 1 m radius: the circle is the point itself
     assert len(dock.store) == 1372 and len(dock.store.dates) == 99
@@ -95,8 +77,7 @@ def test_boissano_linear_fit_of_a_point_gives_back_its_vel(dock_on):
 
 
 def test_egms_ustica_series_are_shown_as_the_product_gives_them(dock_on, tmp_path):
-    _need(USTICA)
-    with zipfile.ZipFile(USTICA) as z:
+    with zipfile.ZipFile(realdata.path(USTICA)) as z:
         name = next(n for n in z.namelist() if n.endswith(".csv"))
         z.extract(name, tmp_path)
     csv_path = str(tmp_path / name)
@@ -126,20 +107,24 @@ def test_egms_ustica_series_are_shown_as_the_product_gives_them(dock_on, tmp_pat
         assert a.data.attribute("velocity") == pytest.approx(float(r["mean_velocity"]), abs=1e-6)
         dock.model_combo.setCurrentIndex(dock.model_combo.findData("annual+semiannual"))
         assert "R² =" in dock.view.lags.toPlainText()
+        assert a.data.point_sigma == pytest.approx(float(r["rmse_ts"]), abs=1e-6)  # the error bars
+        # EGMS's own LOS vector is the one the GNSS projection derives from incidence and heading
+        # (track_angle): e = -sin θ cos α, n = sin θ sin α, u = cos θ
+        att = a.data.attribute
+        given = gnss.los_vector(att("los_east"), att("los_north"), att("los_up"))
+        derived = gnss.los_vector(incidence=float(r["incidence_angle"]), heading=float(r["track_angle"]))
+        assert np.allclose(given, derived, atol=0.01)
 
 
 def test_depsi_eleven_epochs_in_metres(dock_on, tmp_path):
-    _need(DEPSI)
+    depsi = realdata.path(DEPSI)
     out = str(tmp_path / "depsi.gpkg")
     iftest.ensure_provider()
-    try:
-        iftest.run_alg("importpoints", {"INPUT": DEPSI, "OUTPUT": out})
-    except Exception as e:  # noqa: BLE001 (the importer's own message says why)
-        pytest.skip(f"importpoints does not read the DePSI CSV yet (issue 15 extends it): {e}")
+    iftest.run_alg("importpoints", {"INPUT": depsi, "OUTPUT": out})
     layer = QgsVectorLayer(out, "depsi", "ogr")
     dock, canvas = dock_on(layer, 1.0)
     assert len(dock.store.dates) == 11
-    with open(DEPSI, newline="") as f:
+    with open(depsi, newline="") as f:
         r = next(csv.DictReader(f))
     feat = next(f for f in layer.getFeatures() if str(f.attribute(1)) == r["pnt_id"] or
                 r["pnt_id"] in [str(v) for v in f.attributes()])
