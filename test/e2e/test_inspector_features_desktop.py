@@ -69,6 +69,7 @@ def test_every_inspector_feature_in_the_desktop(scene, tmp_path, algorithms, siz
                    env=env, check=False, timeout=320)
     assert status.exists(), "the inspector script did not finish in QGIS"
     st = json.loads(status.read_text())
+    assert "error" not in st, st
     # bug 1 in the real QGIS: Backspace took a vertex and deleted no feature
     assert st["backspace"] == {"features_after": 1, "selected_after": 1, "vertices_after": 2}
     assert len(st["steps"][0][1]) == 2  # two points compared

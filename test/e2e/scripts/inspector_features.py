@@ -26,6 +26,22 @@ def canvas():
     return iface.mapCanvas()
 
 
+def later(step, delay=1500):
+    """Run `step` after `delay` ms once the dock has no task running (a loaded machine is slow)."""
+    def go():
+        dock = state.get("dock")
+        if dock is not None and dock.busy():
+            QTimer.singleShot(300, go)
+            return
+        try:
+            step()
+        except Exception as e:  # noqa: BLE001 (written to the status, so the test says what failed)
+            import traceback
+            with open(STATUS, "w") as f:
+                json.dump({"error": f"{step.__name__}: {e}", "traceback": traceback.format_exc()}, f)
+    QTimer.singleShot(delay, go)
+
+
 def px(x, y):
     p = canvas().getCoordinateTransform().transform(x, y)
     return QPoint(int(p.x()), int(p.y()))
@@ -64,7 +80,7 @@ def zoom():
     xmin, ymin, xmax, ymax = DATA["view"]
     canvas().setExtent(QgsRectangle(xmin, ymin, xmax, ymax))
     canvas().refresh()
-    QTimer.singleShot(2500, backspace_check)
+    later(backspace_check, 2500)
 
 
 def backspace_check():
@@ -92,13 +108,17 @@ def backspace_check():
     QgsProject.instance().removeMapLayer(edited.id())
     iface.setActiveLayer(state["layer"])
     dock.activate_pick()
-    QTimer.singleShot(2000, pick_sites)
+    later(pick_sites, 2000)
 
 
 def pick_sites():
     click(*DATA["sites"][0])
-    QTimer.singleShot(2500, lambda: (click(*DATA["sites"][1], modifiers=Qt.KeyboardModifier.ShiftModifier),
-                                     QTimer.singleShot(2500, reference)))
+    later(second_site, 2000)
+
+
+def second_site():
+    click(*DATA["sites"][1], modifiers=Qt.KeyboardModifier.ShiftModifier)
+    later(reference, 2000)
 
 
 def reference():
@@ -106,7 +126,7 @@ def reference():
     state["steps"].append(("picked", [a.site for a in dock.analyses]))
     dock.activate_pick("reference")
     click(*DATA["reference"])
-    QTimer.singleShot(2500, fit_and_more)
+    later(fit_and_more, 2000)
 
 
 def fit_and_more():
@@ -116,7 +136,7 @@ def fit_and_more():
     dock.replicas.setChecked(True)
     dock.load_gnss(DATA["gnss"])
     state["gnss_text"] = dock.view.lags.toPlainText()
-    QTimer.singleShot(1500, polygon)
+    later(polygon, 1500)
 
 
 def polygon():
@@ -126,14 +146,14 @@ def polygon():
     for dx, dy in ((-1500, -1200), (1400, -1500), (1300, 1200), (-1200, 1100)):
         click(cx + dx, cy + dy)
     click(cx, cy, Qt.MouseButton.RightButton, Qt.KeyboardModifier.ShiftModifier)
-    QTimer.singleShot(3000, save_selection)
+    later(save_selection, 2500)
 
 
 def save_selection():
     dock = state["dock"]
     dock.selections_tab.save_current("farmland sites")
     dock.view.setCurrentIndex(0)
-    QTimer.singleShot(1500, report)
+    later(report, 1500)
 
 
 def report():
