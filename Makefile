@@ -13,7 +13,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-gdal python3-scipy python3-statsmodels \
-	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-h5py python3-venv python3-pip \
+	python3-matplotlib python3-pyqt5 python3-pyqt5.qtsvg python3-pyqtgraph python3-h5py python3-venv python3-pip \
 	xvfb xauth xdotool imagemagick git zip python3-dask python3-distributed
 
 .PHONY: help deps venv test test-core test-qgis test-matrix pytest demo demo-docs realdata-docs install uninstall package bench qgis clean

@@ -6,7 +6,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QMenu
 
 from .compat import QAction
-from .processing.provider import InsarFusionProvider
+from .processing.provider import InsarFusionProvider, forget_algorithm_modules
 
 HERE = os.path.dirname(__file__)
 MENU_TITLE = "&InSAR Fusion"
@@ -122,3 +122,4 @@ class InsarFusionPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        forget_algorithm_modules()  # QGIS purges the rest; a reload then finds every algorithm

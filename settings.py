@@ -12,6 +12,9 @@ LABELS = {
     "site_radius": ("Site radius", "m", "Radius of the circle averaged around a time-series site."),
     "ndvi_limit": ("NDVI usability limit", "",
                    "Above this NDVI, C-band InSAR decorrelates and points are flagged unreliable."),
+    "radar_wavelength": ("Radar wavelength", "mm",
+                         "The inspector's ambiguity replicas are drawn at ± half of it (Sentinel-1: "
+                         "55.47 mm, so ± 27.7 mm; ALOS-2 L band: 229 mm; TerraSAR-X: 31 mm)."),
 }
 
 

@@ -5,4 +5,5 @@ DEFAULTS = {
     "gwr_bandwidth": 500.0,     # m, fixed bisquare
     "site_radius": 2000.0,      # m, circle around a time-series site
     "ndvi_limit": 0.4,          # NDVI above which DInSAR is unreliable (Ningxia paper)
+    "radar_wavelength": 55.465763,  # mm, Sentinel-1 C band (5.405 GHz): ambiguity replicas at ±λ/2
 }

@@ -16,6 +16,7 @@ from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingExcep
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from .. import settings as plugin_settings
 from ..core.atomic import remove_outputs
 from ..core.dates import to_date
 from ..core.errors import Cancelled, InputError
@@ -84,7 +85,7 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
         return self.GROUP
 
     def shortHelpString(self):
-        return self.tr(help_html(self.HELP))
+        return self.tr(help_html(with_settings(self.HELP)))
 
     def helpUrl(self):
         """The group's reference page (docs/<group>.md in the repository)."""
@@ -267,3 +268,12 @@ def _paths(value) -> list:
             continue
         out.append(v.split("|")[0])
     return out
+
+
+_SETTING = re.compile(r"\{setting:(\w+)\}")
+
+
+def with_settings(text: str) -> str:
+    """The help text with each {setting:key} replaced by the plugin setting's current value, so
+    that it says what the parameter's default now is (the settings dialog can change it)."""
+    return _SETTING.sub(lambda m: f"{plugin_settings.value(m.group(1)):g}", text)

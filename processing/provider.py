@@ -3,6 +3,7 @@ import importlib
 import inspect
 import os
 import pkgutil
+import sys
 import traceback
 
 from qgis.core import Qgis, QgsMessageLog, QgsProcessingProvider
@@ -23,6 +24,9 @@ def algorithm_classes():
         if info.ispkg or not info.name.rsplit(".", 1)[1].startswith("alg_"):
             continue
         try:
+            # QGIS's import hook does not see importlib, so unloading the plugin would leave this
+            # module behind (its classes then fail issubclass against a re-imported base class and
+            # the provider loads nothing): forget_algorithm_modules() drops it on unload
             module = importlib.import_module(info.name)
         except Exception:  # one broken module must not hide the others
             errors.append((info.name, traceback.format_exc()))
@@ -32,6 +36,13 @@ def algorithm_classes():
                 classes.append(cls)
     classes.sort(key=lambda c: c.NAME)
     return classes, errors
+
+
+def forget_algorithm_modules() -> None:
+    """Drop the alg_* modules from sys.modules (on unload), so the next load imports them afresh."""
+    package = __name__.rsplit(".", 1)[0] + "."
+    for name in [n for n in sys.modules if n.startswith(package) and n.rsplit(".", 1)[1].startswith("alg_")]:
+        del sys.modules[name]
 
 
 class InsarFusionProvider(QgsProcessingProvider):

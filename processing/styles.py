@@ -4,6 +4,8 @@ from qgis.core import (QgsClassificationRange, QgsFeatureRequest, QgsGradientCol
                        QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsRendererRange, QgsStyle, QgsSymbol)
 from qgis.PyQt.QtGui import QColor
 
+from ..core.breaks import class_label, round_breaks
+
 
 def _values(layer, field):
     """The finite values of `field` (NULL and text skipped), read without geometry or other fields."""
@@ -41,7 +43,7 @@ def _symbol(geometry_type, size):
 
 
 def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, size=1.6,
-              limits=None, values=None):
+              limits=None, values=None, unit=""):
     """A style function: graduated colours on `field`.
 
     diverging=True centres the classes on zero with symmetric limits (98th percentile of |v|),
@@ -84,7 +86,9 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
                 read[key] = breaks(_values(layer, field))
             found = read[key]
         lo, hi, extremes = found
-        edges = np.linspace(lo, hi, classes + 1)
+        # round breaks (1, 2, 2.5, 5 × 10^k) when the limits come from the data; given limits stay
+        edges = np.linspace(lo, hi, classes + 1) if limits is not None else \
+            round_breaks(lo, hi, classes, diverging)
         color_ramp = _ramp(ramp, invert)
         ranges = []
         for i in range(classes):
@@ -93,7 +97,7 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
             b_out = max(b, extremes[1]) if i == classes - 1 and extremes else b
             sym = _symbol(layer.geometryType(), size)
             sym.setColor(color_ramp.color(i / max(classes - 1, 1)))
-            label = f"{a:.3g} – {b:.3g}"
+            label = class_label(a, b, unit)
             ranges.append(QgsRendererRange(QgsClassificationRange(label, a_out, b_out), sym))
         renderer = QgsGraduatedSymbolRenderer(field, ranges)
         renderer.setSourceColorRamp(color_ramp)
@@ -105,7 +109,7 @@ def graduated(field, ramp="Spectral", classes=7, diverging=False, invert=False, 
 
 def rate_style(field="velocity"):
     """Deformation rate: red (subsidence) to blue (uplift), centred on 0."""
-    return graduated(field, ramp="RdBu", classes=9, diverging=True)
+    return graduated(field, ramp="RdBu", classes=9, diverging=True, unit="mm/yr")
 
 
 # --- rasters --------------------------------------------------------------------------------

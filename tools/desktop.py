@@ -106,8 +106,9 @@ def main(argv=None) -> int:
     ap.add_argument("--status", help="file the script writes when it is done")
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--settle", type=float, default=3.0, help="seconds to wait before the screenshot")
+    ap.add_argument("--size", default="1600x1000", help="the screen, WIDTHxHEIGHT (e.g. 1366x768)")
     a = ap.parse_args(argv)
-    return run(a.code, a.project, a.screenshot, a.status, a.timeout, settle=a.settle)
+    return run(a.code, a.project, a.screenshot, a.status, a.timeout, size=a.size, settle=a.settle)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from ..core.errors import InputError
 from ..core.scale.cluster import parse as parse_scheduler
 
 _RANGES = {"significant_rate": (0.0, 1000.0, 1), "gwr_bandwidth": (1.0, 1e7, 0),
-           "site_radius": (1.0, 1e6, 0), "ndvi_limit": (-1.0, 1.0, 2)}
+           "site_radius": (1.0, 1e6, 0), "ndvi_limit": (-1.0, 1.0, 2), "radar_wavelength": (1.0, 2000.0, 3)}
 
 
 class SettingsDialog(QDialog):

@@ -4,20 +4,22 @@ The HTML report, the inspector dock and its PNG/SVG export all call these functi
 axes carries its variable as its label (ax.get_label()) and each line a readable label, so
 the data behind a chart can be found again (tests read it back).
 """
-from typing import List, Optional, Sequence
+import textwrap
+from typing import Optional, Sequence
 
 import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from ..report import new_figure
+from . import panel
+from .panel import COLOURS, stack_labels  # noqa: F401  (the dock and tests use them from here)
 from .site import DEFORMATION, RATE, SiteAnalysis, unit_of
 
-COLOURS = ("#1f4e9c", "#d1495b", "#2a9d4b", "#e69f00", "#7b3fa0", "#444444")
 LABELS = {"ndvi": "NDVI", "soil_moisture": "Soil moisture", "precipitation": "Precipitation",
-          DEFORMATION: "Deformation", RATE: "Deformation rate"}
+          DEFORMATION: "Deformation", RATE: "Deformation rate", panel.RESIDUALS: "Fit residuals"}
 SHORT = {"ndvi": "NDVI", "soil_moisture": "Soil moist.", "precipitation": "Precip.",
-         DEFORMATION: "Deform.", RATE: "Rate"}
+         DEFORMATION: "Deform.", panel.RESIDUALS: "Resid.", RATE: "Rate"}
 
 
 def pretty(name: str) -> str:
@@ -37,41 +39,18 @@ def _axis_label(name: str, compact: bool = False) -> str:
 
 
 def _prepare(fig: Optional[Figure], width: float, height: float) -> Figure:
+    """A new figure, or `fig` emptied. Either is laid out by matplotlib's constrained layout, so
+    that labels, legends and titles are never clipped or overlapped (fixed margins were, at
+    the dock's width)."""
     if fig is None:
         return new_figure(width, height)
     fig.clear()
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    engine = fig.get_layout_engine()
+    if hasattr(engine, "set"):  # a little more than the default pad: its two passes can fall short
+        engine.set(w_pad=0.07, h_pad=0.07)
     return fig
-
-
-def _tight(fig: Figure, **margins) -> None:
-    if fig.get_layout_engine() is None:  # the dock: fixed margins are much faster to draw
-        fig.subplots_adjust(**margins)
-
-
-def stack_labels(analyses: Sequence[SiteAnalysis]) -> List[str]:
-    """The stack labels over all sites, in first-seen order."""
-    out: List[str] = []
-    for a in analyses:
-        for s in a.data.stacks:
-            if s.label not in out:
-                out.append(s.label)
-    return out
-
-
-def _emptied_axes(fig: Optional[Figure], names: Sequence[str]):
-    """The figure's axes, emptied of data, when they already hold exactly `names`; else None.
-
-    Re-using axes is what keeps the dock quick: building axes and ticks costs more than drawing.
-    """
-    if fig is None or [ax.get_label() for ax in fig.axes] != list(names):
-        return None
-    for ax in fig.axes:
-        for artist in list(ax.lines) + list(ax.collections) + list(ax.texts) + list(ax.images):
-            artist.remove()
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        ax.set_autoscale_on(True)
-    return list(fig.axes)
 
 
 def _autoscale(axes) -> None:
@@ -84,95 +63,140 @@ def _autoscale(axes) -> None:
         ax.autoscale_view()
 
 
+def _key_rows(n_entries: int, ncol: int) -> int:
+    return (n_entries + ncol - 1) // ncol
+
+
 def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = None,
-                     width: float = 9.0, height: Optional[float] = None) -> Figure:
+                     width: float = 9.0, height: Optional[float] = None,
+                     options: panel.Options = panel.Options(), reference: str = "") -> Figure:
     """Deformation (circle mean with spread, picked point), rate, then each stack, one shared date axis.
 
-    Paper Fig. 11. Up to six sites are overlaid in distinct colours. Given a figure that already
-    shows the same rows, its axes are reused (zoom history and all), which is much faster.
+    Paper Fig. 11. Up to six sites are overlaid in distinct colours; `options` adds a model fit
+    (and its residuals row), ambiguity replicas, uncertainty and a GNSS overlay. The legend has
+    its own row above the charts, the title wraps to the figure's width, and constrained layout
+    places everything, so nothing is clipped at any width.
     """
-    labels = stack_labels(analyses)
-    rows = 2 + len(labels)
-    names = [DEFORMATION, RATE] + labels
-    axes = _emptied_axes(fig, names)
-    if axes is None:
-        fig = _prepare(fig, width, height or 1.7 * rows + 0.8)
-        axes = list(fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0])
-        for ax, name in zip(axes, names):
-            ax.set_label(name)
-            ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
-            ax.grid(True, alpha=0.3)
-            ax.tick_params(labelsize=8)
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-        axes[-1].xaxis.set_major_locator(locator)
-        axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        _tight(fig, left=0.15, right=0.98, top=0.89, bottom=0.05, hspace=0.12)
-    for k, a in enumerate(analyses):
-        colour = COLOURS[k % len(COLOURS)]
-        c = a.data.circle
+    rows = panel.rows_of(analyses, options)
+    curves = panel.panel_curves(analyses, options)
+    keyed = [c for c in curves if c.in_legend]
+    fig = _prepare(fig, width, height or 1.7 * len(rows) + 1.2)
+    width_px = fig.bbox.width
+    ncol = max(1, min(len(keyed), int(width_px // 200)))
+    key_in = 0.17 * _key_rows(len(keyed), ncol) + 0.05 if keyed else 0.01
+    fig_h = fig.bbox.height / fig.dpi
+    per_row = max((fig_h - key_in - 0.6) / len(rows), 0.3)
+    grid = fig.subplots(len(rows) + 1, 1, squeeze=False,
+                        gridspec_kw={"height_ratios": [key_in / per_row] + [1.0] * len(rows)})[:, 0]
+    key_ax, axes = grid[0], list(grid[1:])
+    key_ax.set_axis_off()
+    key_ax.set_label("")
+    for ax in axes[1:]:
+        ax.sharex(axes[0])
+    for ax, name in zip(axes, rows):
+        ax.set_label(name)
+        ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.ticklabel_format(axis="y", useOffset=False)  # a flat series gets no offset text
+        if ax is not axes[-1]:
+            ax.tick_params(labelbottom=False)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=max(3, int(width_px // 80)))
+    axes[-1].xaxis.set_major_locator(locator)
+    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    by_name = dict(zip(rows, axes))
+    handles = []
+    for c in curves:
+        ax = by_name[c.row]
         dates = list(c.dates)
-        ax = axes[0]
-        ax.fill_between(dates, c.mean - c.spread, c.mean + c.spread, color=colour, alpha=0.15,
-                        linewidth=0, label="_spread")
-        ax.plot(dates, c.mean, "o-", color=colour, ms=2.5, lw=1.2,
-                label=f"{a.site} circle mean (n={c.n_points})")
-        if a.data.point is not None:
-            ax.plot(dates, a.data.point, "--", color=colour, lw=0.9, alpha=0.9,
-                    label=f"{a.site} point {a.data.point_id}")
-        axes[1].plot(list(a.base), a.monthly[RATE], "o-", color=colour, ms=3, lw=1.2,
-                     label=f"{a.site} rate")
-        for s in a.data.stacks:
-            ax = axes[2 + labels.index(s.label)]
-            ax.plot(list(s.dates), s.values, "s-", color=colour, ms=3, lw=1.2,
-                    label=f"{a.site} {pretty(s.label)}")
-    axes[1].axhline(0.0, color="#888", lw=0.6, label="_zero")
+        if c.kind == "band":
+            ax.fill_between(dates, c.lower, c.upper, color=c.colour, alpha=0.15, linewidth=0, label="_spread")
+        elif c.kind == "mean":
+            handles += ax.plot(dates, c.values, "o-", color=c.colour, ms=2.5, lw=1.2, label=c.label)
+        elif c.kind == "point":
+            handles += ax.plot(dates, c.values, "--", color=c.colour, lw=0.9, alpha=0.9, label=c.label)
+            if c.lower is not None:
+                ax.errorbar(dates, c.values, yerr=c.upper - c.values, fmt="none", ecolor=c.colour,
+                            alpha=0.35, lw=0.6, label="_sigma")
+        elif c.kind == "replica":
+            ax.plot(dates, c.values, ":", color=c.colour, lw=0.8, alpha=0.6, label=c.label)
+        elif c.kind == "fit":
+            handles += ax.plot(dates, c.values, "-", color=c.colour, lw=2.0, alpha=0.55, label=c.label)
+        elif c.kind == "gnss":
+            handles += ax.plot(dates, c.values, "x", color=c.colour, ms=3.5, label=c.label)
+        elif c.kind == "residual":
+            ax.plot(dates, c.values, "o", color=c.colour, ms=2.2, label=c.label)
+        elif c.kind == "rate":
+            ax.plot(dates, c.values, "o-", color=c.colour, ms=3, lw=1.2, label=c.label)
+        else:
+            ax.plot(dates, c.values, "s-", color=c.colour, ms=3, lw=1.2, label=c.label)
+    by_name[RATE].axhline(0.0, color="#888", lw=0.6, label="_zero")
+    if panel.RESIDUALS in by_name:
+        by_name[panel.RESIDUALS].axhline(0.0, color="#888", lw=0.6, label="_zero")
     _autoscale(axes)
-    if analyses:
-        per_site = 2 if analyses[0].data.point is not None else 1
-        axes[0].legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
-                       ncol=per_site if per_site == 2 else min(len(analyses), 3),
-                       borderaxespad=0.2, handlelength=1.6, columnspacing=1.0)
-        legend_rows = len(analyses) if per_site == 2 else (len(analyses) + 2) // 3
-        _tight(fig, top=0.93 - 0.028 * legend_rows)
-    title = ", ".join(a.site for a in analyses[:6])
-    radius = analyses[0].data.radius if analyses else 0
-    fig.suptitle(f"Within {radius:g} m of {title} (shaded: ±1 std of the points)", fontsize=9,
-                 y=0.995, va="top")
+    if handles:
+        key_ax.legend(handles, [h.get_label() for h in handles], loc="center", ncol=ncol, fontsize=7,
+                      frameon=False, borderaxespad=0.0, handlelength=1.6, columnspacing=1.0,
+                      labelspacing=0.3)
+    title = panel.title_of(analyses, reference)
+    chars = max(20, int(width_px / (9 * 0.62 * fig.dpi / 72)))
+    fig.suptitle(textwrap.fill(title, chars), fontsize=9)
     return fig
 
 
-def correlation_heatmap(analysis: SiteAnalysis, fig: Optional[Figure] = None,
-                        width: float = 4.6, height: float = 4.0) -> Figure:
-    """Pearson r between every pair of variables, annotated (paper Fig. 7).
-
-    A figure already showing a heatmap of the same variables is updated in place.
-    """
+def _heatmap_on(ax, analysis: SiteAnalysis, fontsize: float = 8):
     from .stats import correlation_matrix
 
     names = list(analysis.variables)
     mat = correlation_matrix(names, analysis.correlations)
-    ax = next((a for a in fig.axes if a.get_label() == "correlation"), None) if fig else None
-    if ax is None or getattr(ax, "variables", None) != names:
-        fig = _prepare(fig, width, height)
-        ax = fig.subplots()
-        ax.set_label("correlation")
-        ax.variables = names
-        image = ax.imshow(np.ma.masked_invalid(mat), cmap="RdBu_r", vmin=-1, vmax=1)
-        ticks = [short(n) for n in names]
-        ax.set_xticks(range(len(names)), ticks, rotation=35, ha="right", fontsize=8)
-        ax.set_yticks(range(len(names)), ticks, fontsize=8)
-        fig.colorbar(image, ax=ax, shrink=0.7, fraction=0.05, label="Pearson r")
-        _tight(fig, left=0.22, right=0.84, top=0.92, bottom=0.22)
-    else:
-        ax.images[0].set_data(np.ma.masked_invalid(mat))
-        for text in list(ax.texts):
-            text.remove()
+    ax.set_label("correlation")
+    ax.variables = names
+    # aspect auto: constrained layout then leaves room for the tick labels (it does not with
+    # square cells, and 'Soil moist.' was cut at the dock's size)
+    image = ax.imshow(np.ma.masked_invalid(mat), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+    ticks = [short(n) for n in names]
+    ax.set_xticks(range(len(names)), ticks, rotation=35, ha="right", fontsize=fontsize)
+    ax.set_yticks(range(len(names)), ticks, fontsize=fontsize)
     for i in range(len(names)):
         for j in range(len(names)):
             v = mat[i, j]
             ax.text(j, i, "–" if not np.isfinite(v) else f"{v:.2f}", ha="center", va="center",
-                    fontsize=8, color="white" if np.isfinite(v) and abs(v) > 0.6 else "black")
-    ax.set_title(f"Correlation at {analysis.site}", fontsize=9)
+                    fontsize=fontsize - 1, color="white" if np.isfinite(v) and abs(v) > 0.6 else "black")
+    ax.set_title(f"Correlation at {analysis.site}", fontsize=fontsize + 1)
+    return image
+
+
+def _colour_bar(fig, image, axes) -> None:
+    bar = fig.colorbar(image, ax=axes, shrink=0.8, fraction=0.06, pad=0.03)
+    bar.set_label("Pearson r", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+
+
+def correlation_heatmap(analysis: SiteAnalysis, fig: Optional[Figure] = None,
+                        width: float = 4.6, height: float = 4.0) -> Figure:
+    """Pearson r between every pair of variables, annotated (paper Fig. 7)."""
+    fig = _prepare(fig, width, height)
+    ax = fig.subplots()
+    _colour_bar(fig, _heatmap_on(ax, analysis), ax)
+    return fig
+
+
+def correlation_heatmaps(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = None,
+                         width: float = 6.0, height: float = 4.0) -> Figure:
+    """One heatmap per compared site, side by side (two rows from four sites), one colour bar."""
+    fig = _prepare(fig, width, height)
+    if not analyses:
+        return fig
+    n = len(analyses)
+    nrows = 1 if n <= 3 else 2
+    ncols = (n + nrows - 1) // nrows
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    image = None
+    for ax, a in zip(axes, analyses):
+        image = _heatmap_on(ax, a, fontsize=8 if n == 1 else 6.5)
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    _colour_bar(fig, image, list(axes[:n]))
     return fig
 
 
@@ -219,26 +243,45 @@ def lag_text(analysis: SiteAnalysis) -> str:
         if not np.isfinite(lag.lag_days):
             lines.append(f"  {pretty(lag.variable)}: not enough data")
             continue
-        edge = " (search limit)" if lag.at_limit else ""
-        lines.append(f"  {pretty(lag.variable)}: {lag.lag_days:+.1f} d{edge}")
-        lines.append(f"    r {lag.r_at_lag:+.2f} at lag, {lag.r_with_rate:+.2f} at 0")
+        edge = " (limit)" if lag.at_limit else ""
+        lines.append(f"  {pretty(lag.variable)}: {lag.lag_days:+.1f} d{edge}, "
+                     f"r {lag.r_at_lag:+.2f} ({lag.r_with_rate:+.2f} at 0)")
     if not analysis.lags:
         lines.append("  (no stack)")
     return "\n".join(lines)
 
 
+def fit_text(analyses: Sequence[SiteAnalysis], model: str) -> str:
+    """Each site's fitted model: the formula, parameters ± standard errors, R², RMSE."""
+    if not model:
+        return ""
+    out = []
+    for a, f in zip(analyses, panel.site_fits(analyses, model)):
+        if f is None:
+            out.append(f"{a.site}: the {model} model cannot be fitted to this series")
+            continue
+        out.append(f"{a.site}: {f.formula} (t in years since {f.t0.isoformat()}, mm)")
+        out += [f"  {n} = {p:.4g} ± {e:.2g}" for n, p, e in zip(f.names, f.params, f.stderr)]
+        out.append(f"  R² = {f.r2:.3f}, RMSE = {f.rmse:.3g} mm, n = {f.n}")
+    return "\n".join(out)
+
+
 def inspector_figure(analyses: Sequence[SiteAnalysis], width: float = 13.0,
-                     height: Optional[float] = None) -> Figure:
-    """The dock's view in one figure for export: the panel, and the first site's heatmap and lags."""
-    rows = 2 + len(stack_labels(analyses))
-    fig = new_figure(width, height or max(6.0, 1.7 * rows + 0.8))
+                     height: Optional[float] = None, options: panel.Options = panel.Options(),
+                     reference: str = "") -> Figure:
+    """The dock's view in one figure for export: the panel, the heatmap of each site, the lags
+    and the fits."""
+    rows = len(panel.rows_of(analyses, options))
+    fig = new_figure(width, height or max(6.5, 1.7 * rows + 1.2))
     left, right = fig.subfigures(1, 2, width_ratios=[2.2, 1.0])
-    timeseries_panel(analyses, fig=left)
+    timeseries_panel(analyses, fig=left, options=options, reference=reference)
     if analyses:
-        top, bottom = right.subfigures(2, 1, height_ratios=[1.4, 1.0])
-        correlation_heatmap(analyses[0], fig=top)
+        top, bottom = right.subfigures(2, 1, height_ratios=[1.3, 1.0])
+        correlation_heatmaps(analyses, fig=top)
         ax = bottom.subplots()
         ax.set_axis_off()
-        ax.text(0.0, 1.0, "\n\n".join(lag_text(a) for a in analyses), va="top", ha="left",
-                fontsize=8, family="monospace", transform=ax.transAxes)
+        text = "\n".join(lag_text(a) for a in analyses)
+        extra = fit_text(analyses, options.model)
+        ax.text(0.0, 1.0, text + ("\n\n" + extra if extra else ""), va="top", ha="left",
+                fontsize=6.5 if len(analyses) > 2 else 8, family="monospace", transform=ax.transAxes)
     return fig

@@ -12,7 +12,7 @@ from .stats import Correlation, Lag, correlations, estimate_lag
 from .store import CircleSeries
 
 DEFORMATION, RATE = "deformation", "rate"
-UNITS = {DEFORMATION: "mm", RATE: "mm/month", "deformation_raw": "mm", "deformation_spread": "mm",
+UNITS = {DEFORMATION: "mm", RATE: "mm/month", "residuals": "mm", "deformation_std": "mm", "deformation_raw": "mm", "deformation_spread": "mm",
          "point_count": "points", "ndvi": "", "soil_moisture": "m³/m³", "precipitation": "mm/month"}
 
 
@@ -28,6 +28,12 @@ class SiteData:
     stacks: Tuple[StackSeries, ...] = ()
     point_id: Optional[object] = None
     point: Optional[np.ndarray] = None  # the picked point's series on circle.dates (mm)
+    point_sigma: Optional[float] = None  # the picked point's rmse / rmse_ts (mm), when the layer has it
+    reference: str = ""                  # what the series are relative to ("" for none)
+    attributes: Tuple[Tuple[str, float], ...] = ()  # the picked point's velocity, velocity_std, LOS, ...
+
+    def attribute(self, name: str) -> Optional[float]:
+        return next((v for k, v in self.attributes if k == name), None)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -41,19 +41,24 @@ def _num(v):
     return None if v is None or not np.isfinite(v) else float(v)
 
 
-def series_csv(path: str, analyses: Sequence[SiteAnalysis]) -> str:
-    """The inspector's CSV export: one row per site, series and date (acquisition or monthly)."""
+def series_csv(path: str, analyses: Sequence[SiteAnalysis], fitted=None) -> str:
+    """The inspector's CSV export: one row per site, series and date (acquisition or monthly),
+    with each site's model fit and residuals when `fitted` (one Fit or None per site) is given."""
+    fitted = list(fitted or [None] * len(analyses))
     with atomic_output(path) as tmp:
         with open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(["site", "series", "date", "value", "unit"])
-            for a in analyses:
+            for a, fit in zip(analyses, fitted):
                 c = a.data.circle
                 blocks: Dict[str, tuple] = {"circle_mean": (c.dates, c.mean, "mm"),
                                             "circle_spread": (c.dates, c.spread, "mm"),
                                             "circle_count": (c.dates, c.count, "points")}
                 if a.data.point is not None:
                     blocks[f"point_{a.data.point_id}"] = (c.dates, a.data.point, "mm")
+                if fit is not None:
+                    blocks[f"fit_{fit.model}"] = (c.dates, fit.fitted, "mm")
+                    blocks[f"residual_{fit.model}"] = (c.dates, fit.residuals, "mm")
                 for s in a.data.stacks:
                     blocks[s.label] = (s.dates, s.values, unit_of(s.label))
                 for name, values in a.monthly.items():
@@ -62,4 +67,43 @@ def series_csv(path: str, analyses: Sequence[SiteAnalysis]) -> str:
                     for d, v in zip(dates, values):
                         if np.isfinite(v):
                             w.writerow([a.site, name, d.isoformat(), f"{float(v):.6g}", unit])
+    return path
+
+
+SELECTION_FIELDS = ("selection", "point", "date", "value", "variable", "unit")
+
+
+def selection_rows(name: str, analyses: Sequence[SiteAnalysis], fitted=None) -> List[tuple]:
+    """Long-format rows (selection, point, date, value, variable, unit) of one selection: each
+    site's deformation and its std, the picked point, the fit and its residuals, the stacks and
+    the monthly rate."""
+    rows = []
+    fitted = list(fitted or [None] * len(analyses))
+    for a, f in zip(analyses, fitted):
+        c = a.data.circle
+        blocks = [("deformation", c.dates, c.mean), ("deformation_std", c.dates, c.spread),
+                  ("point_count", c.dates, c.count.astype(float))]
+        if a.data.point is not None:
+            blocks.append((f"point_{a.data.point_id}", c.dates, a.data.point))
+        if f is not None:
+            blocks += [(f"fit_{f.model}", c.dates, f.fitted), (f"residual_{f.model}", c.dates, f.residuals)]
+        blocks += [(s.label, s.dates, s.values) for s in a.data.stacks]
+        blocks.append(("rate", a.base, a.monthly["rate"]))
+        for variable, dates, values in blocks:
+            unit = "mm" if variable.startswith(("point_", "fit_", "residual_")) else unit_of(variable)
+            for d, v in zip(dates, values):
+                if np.isfinite(v):
+                    rows.append((name, a.site, d.isoformat(), float(v), variable, unit))
+    return rows
+
+
+def selections_csv(path: str, selections) -> str:
+    """Several selections, each (name, analyses, fits), as one long-format CSV."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(SELECTION_FIELDS)
+            for name, analyses, fitted in selections:
+                for r in selection_rows(name, analyses, fitted):
+                    w.writerow(r[:3] + (f"{r[3]:.6g}",) + r[4:])
     return path

@@ -23,7 +23,7 @@ C-band InSAR there (Ningxia paper, section 4.2: "the deformation got in DInSAR s
 masked in higher NDVI").
 A point is <b>unreliable</b> when the <b>PREDICTED</b> coherence raster (from 'Predict coherence
 from NDVI') is below <b>THRESHOLD</b> (default 0.3) at the point, or the <b>NDVI</b> raster is
-above <b>NDVI_LIMIT</b> (default from the plugin settings, 0.4). Give either raster or both;
+above <b>NDVI_LIMIT</b> (default from the plugin settings, now {setting:ndvi_limit}). Give either raster or both;
 a test whose raster has no value at the point is skipped, and a point with no value at all is
 <i>unknown</i> (NULL).
 <b>MODE</b>: <i>flag</i> keeps every point and adds the fields <i>reliable</i> (1, 0 or NULL),

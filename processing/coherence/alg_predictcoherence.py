@@ -31,7 +31,7 @@ onto it, and <b>OUTPUT_ERROR</b> = true − predicted; ERROR_MEAN and ERROR_STD 
 (the paper: −0.041 ± 0.165 on ROI1), and <b>OUTPUT_HISTOGRAM</b> (PNG) shows its histogram.
 Without it the outputs are on the NDVI grid.
 <b>OUTPUT_USABLE</b>: 1 where NDVI ≤ <b>NDVI_LIMIT</b> (default from the plugin settings,
-0.4: above it C-band DInSAR is unreliable) and the predicted coherence ≥ <b>THRESHOLD</b>
+now {setting:ndvi_limit}; 0.4 in the paper: above it C-band DInSAR is unreliable) and the predicted coherence ≥ <b>THRESHOLD</b>
 (default 0.3); 0 elsewhere; 255 no data. USABLE_FRACTION is the share of pixels with a
 prediction that are usable.
 """

@@ -40,7 +40,8 @@ Keeps the points of significant deformation (Heihe paper, section 3.3): <b>|velo
 inside every range given, and reports how many points each criterion removed.
 
 <b>Input</b>: a point layer with a numeric <i>velocity</i> field (mm/yr).
-<b>Threshold</b> (mm/yr): default from the plugin settings (10 mm/yr, the paper's value).
+<b>Threshold</b> (mm/yr): default from the plugin settings, now {setting:significant_rate} mm/yr
+(10 mm/yr is the paper's value).
 <b>Study area</b> (optional): polygons; only points inside are kept (reprojected if its CRS differs).
 <b>DEM</b>, <b>DEM minimum/maximum</b> (m, optional): removes mountain points outside the range.
 <b>NDVI</b>, <b>NDVI minimum/maximum</b> (optional): e.g. removes desert (low NDVI) points.

@@ -126,7 +126,7 @@ FRACTION_WITHIN_3RMSE.
             results[self.OUTPUT_SECONDARY] = self.dest(self.OUTPUT_SECONDARY)
         if self.dest(self.OUTPUT_PAIRS):
             write_point_table(self, self.OUTPUT_PAIRS, pairs, context,
-                              style=graduated("residual", ramp="RdBu", classes=7, diverging=True),
+                              style=graduated("residual", ramp="RdBu", classes=7, diverging=True, unit="mm/yr"),
                               progress=progress.sub(0.85, 0.92))
             results[self.OUTPUT_PAIRS] = self.dest(self.OUTPUT_PAIRS)
         if self.dest(self.OUTPUT_CHART):

@@ -57,7 +57,7 @@ the message names the UTM zone to use).</li>
 changes sampled with <i>Sample rasters at points</i>. Points with NULL in any of these fields
 are left out and get NULL results.</li>
 <li><b>Bandwidth (m)</b>: the kernel's distance h; the default comes from the plugin settings
-(500 m, as in the paper). <b>0</b> chooses h by golden-section search on AICc.</li>
+(now {{setting:gwr_bandwidth}} m; 500 m in the paper). <b>0</b> chooses h by golden-section search on AICc.</li>
 <li><b>Kernel</b>: bisquare (1 − (d/h)²)² for d &lt; h (default); gaussian exp(−½(d/h)²);
 exponential exp(−d/h); box 1 for d ≤ h.</li>
 <li><b>Adaptive neighbours k</b> (optional): use an adaptive kernel instead, whose bandwidth at
@@ -99,8 +99,8 @@ first; on a tile set, give the bandwidth (or k).
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, self.tr("Input points"), [QgsProcessing.SourceType.TypeVectorPoint]))
         self.addParameter(QgsProcessingParameterField(
-            self.DEPENDENT, self.tr("Dependent variable"), None, self.INPUT,
-            QgsProcessingParameterField.DataType.Numeric))
+            self.DEPENDENT, self.tr("Dependent variable"), "velocity", self.INPUT,
+            QgsProcessingParameterField.DataType.Numeric))  # the dialog picks velocity when the layer has it
         self.addParameter(QgsProcessingParameterField(
             self.EXPLANATORY, self.tr("Explanatory variables"), None, self.INPUT,
             QgsProcessingParameterField.DataType.Numeric, allowMultiple=True))

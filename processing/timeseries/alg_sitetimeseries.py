@@ -34,7 +34,7 @@ each variable lags the deformation rate.
 <li><b>Site name field</b> (optional): names the sites in the outputs; otherwise the feature id.</li>
 <li><b>InSAR points</b>: a layer with one displacement field per date, named DYYYYMMDD
 (also D_YYYYMMDD or YYYYMMDD), in mm, in a projected CRS (metres).</li>
-<li><b>Radius</b> (m, default from the plugin settings, 2000 m): the circle averaged around each site.</li>
+<li><b>Radius</b> (m, default from the plugin settings, now {setting:site_radius} m): the circle averaged around each site.</li>
 <li><b>NDVI / soil moisture / precipitation stacks</b> (optional): one raster per date; the date
 is read from the file name (ndvi_201907.tif or ndvi_20190716.tif). Band 1 is used; rasters may be
 in any CRS.</li>

@@ -235,5 +235,6 @@ def test_string_pids_reach_the_inspector_as_text(tmp_path):
     path = str(tmp_path / "egms.gpkg")
     write_points(path, t.subset(np.arange(0, len(t), 50)))
     store = read_store(path)
-    assert list(store.ids) == list(t.columns["pid"][::50])
+    # the store keeps its rows in Z order (nearby points together), so compare as sets of ids
+    assert sorted(store.ids) == sorted(t.columns["pid"][::50])
     assert all(isinstance(p, str) for p in store.ids)

@@ -58,11 +58,13 @@ def test_read_store_reads_ids_coordinates_and_series_from_a_geopackage(tmp_path)
     mat[2, 4] = np.nan
     path = T.write_insar(str(tmp_path / "pts.gpkg"), x, y, pid + 100, dates, mat)
     store = read_store(path)
-    assert np.array_equal(store.ids, pid + 100)
-    assert np.allclose(store.x, x) and np.allclose(store.y, y)
+    k = np.argsort(store.ids)  # the store keeps its rows in Z order (nearby points together)
+    assert np.array_equal(store.ids[k], pid + 100)
+    assert np.allclose(store.x[k], x) and np.allclose(store.y[k], y)
     assert store.dates == tuple(dates)
-    assert np.allclose(store.series, mat.astype(np.float32), equal_nan=True)
-    assert np.isnan(store.series[2, 4])
+    assert np.allclose(store.series[k], mat.astype(np.float32), equal_nan=True)
+    assert np.isnan(store.series[k][2, 4])
+    assert not store.complete_row[k][2] and store.complete_row[k][[0, 1, 3]].all()
 
 
 def test_read_store_reads_every_row_of_a_geopackage_with_300_dates(tmp_path):
@@ -74,8 +76,9 @@ def test_read_store_reads_every_row_of_a_geopackage_with_300_dates(tmp_path):
     path = T.write_insar(str(tmp_path / "wide.gpkg"), x, y, np.arange(9) + 7, dates, mat)
     store = read_store(path)
     assert len(store) == 9 and len(store.dates) == 300
-    assert np.array_equal(store.ids, np.arange(9) + 7)
-    assert np.allclose(store.series, mat.astype(np.float32))
+    k = np.argsort(store.ids)
+    assert np.array_equal(store.ids[k], np.arange(9) + 7)
+    assert np.allclose(store.series[k], mat.astype(np.float32))
 
 
 def test_read_store_refuses_a_layer_without_date_fields(tmp_path):
@@ -139,11 +142,29 @@ def test_stack_reader_reads_only_the_window_around_the_circle(tmp_path, monkeypa
                           size=(200, 200), pixel=100.0)
     seen = []
     real = stacks_mod.read_float
-    monkeypatch.setattr(stacks_mod, "read_float", lambda band, window: seen.append(window) or
-                        real(band, window))
+    monkeypatch.setattr(stacks_mod, "read_float", lambda band, window, *a: seen.append(window) or
+                        real(band, window, *a))
+    monkeypatch.setattr(stacks_mod, "CUBE_BYTES", 0)  # too big to hold: windowed reads
     StackReader("precipitation", paths).circle_means(410000.0, 4310000.0, 1000.0)
     assert len(seen) == 3
     assert all(w[2] <= 21 and w[3] <= 21 for w in seen)  # 2 km across at 100 m, not 200 x 200
+
+
+def test_a_small_stack_is_read_once_into_memory_and_gives_the_windowed_means(tmp_path, monkeypatch):
+    paths = T.write_stack(str(tmp_path / "n"), "ndvi", T.ndvi_of, count=5, size=(60, 60), pixel=100.0)
+    seen = []
+    real = stacks_mod.read_float
+    monkeypatch.setattr(stacks_mod, "read_float", lambda band, window, *a: seen.append(window) or
+                        real(band, window, *a))
+    held = StackReader("ndvi", paths)
+    sites = [(402000.0, 4317000.0, 900.0), (403500.0, 4316000.0, 1500.0), (400050.0, 4319950.0, 300.0)]
+    got = [held.circle_means(x, y, r) for x, y, r in sites]
+    assert seen == [None] * 5  # each file read whole once, then no more reads
+    monkeypatch.setattr(stacks_mod, "CUBE_BYTES", 0)
+    for (x, y, r), g in zip(sites, got):
+        want = StackReader("ndvi", paths).circle_means(x, y, r)
+        assert np.array_equal(g.pixels, want.pixels)
+        assert np.allclose(g.values, want.values, rtol=1e-6, equal_nan=True)
 
 
 def test_a_circle_smaller_than_a_pixel_uses_the_pixel_under_the_centre(tmp_path):
@@ -228,3 +249,33 @@ def test_two_stacks_with_one_label_are_refused(tmp_path):
     s = reader.circle_means(*CENTRE, R)
     with pytest.raises(InputError, match="labelled 'ndvi'"):
         analyse(SiteData("A", *CENTRE, R, store.circle(*CENTRE, R), (s, s)))
+
+
+def test_z_order_keeps_every_point_and_puts_neighbours_together():
+    from insar_fusion.core.timeseries.store import spatial_order
+
+    rng = np.random.default_rng(9)
+    x, y = rng.uniform(0, 1000, 5000), rng.uniform(0, 1000, 5000)
+    x[7] = np.nan
+    order = spatial_order(x, y)
+    assert sorted(order.tolist()) == list(range(5000)) and order[-1] == 7
+    store = PointStore(x, y, np.arange(5000), [dt.date(2020, 1, 1)], rng.normal(size=(5000, 1)), reorder=True)
+    rows = store.within(430.0, 610.0, 60.0)
+    runs = 1 + int((np.diff(rows) > 1).sum())
+    assert len(rows) > 40 and runs <= len(rows) / 4  # a circle's rows sit in a few contiguous runs
+    inside = np.flatnonzero((x - 430) ** 2 + (y - 610) ** 2 <= 3600)
+    assert sorted(store.ids[rows].tolist()) == inside.tolist()
+
+
+def test_summary_fast_path_matches_numpy_even_far_from_zero():
+    rng = np.random.default_rng(11)
+    block = (1000.0 + rng.normal(0, 0.5, (20000, 30))).astype(np.float32)  # mean ≫ std
+    got = summarise([dt.date(2020, 1, 1 + k) for k in range(30)], block, complete=True)
+    ref = block.astype(np.float64)
+    assert np.allclose(got.mean, ref.mean(axis=0), rtol=1e-12)
+    assert np.allclose(got.spread, ref.std(axis=0, ddof=1), rtol=1e-6)
+    with_null = block.copy()
+    with_null[0, 0] = np.nan  # the general path (two passes over float64)
+    slow = summarise([dt.date(2020, 1, 1 + k) for k in range(30)], with_null)
+    assert np.allclose(slow.spread[1:], got.spread[1:], rtol=1e-6)
+    assert slow.count[0] == 19999 and slow.spread[0] == pytest.approx(ref[1:, 0].std(ddof=1), rel=1e-9)

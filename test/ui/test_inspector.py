@@ -1,84 +1,21 @@
 """The inspector dock and its map tools, driven by simulated canvas clicks and keys (offscreen)."""
 import csv
-import os
-import time
 
 import numpy as np
 import pytest
 from osgeo import gdal
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsFeatureRequest, QgsPointXY,
-                       QgsProject, QgsRasterLayer, QgsRectangle, QgsVectorLayer, QgsWkbTypes)
-from qgis.gui import QgsMapMouseEvent
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.core import (QgsApplication, QgsFeatureRequest, QgsPointXY,
+                       QgsProject, QgsWkbTypes)
+from qgis.PyQt.QtCore import QEvent, Qt
 from qgis.PyQt.QtGui import QKeyEvent
 from scipy import stats as sps
 
 import tsdata as T
+from inspector_kit import CENTRE, R, click, event, wait
 from insar_fusion.ui.inspector import sources as src
-from insar_fusion.ui.inspector.dock import MAX_COMPARE, InspectorDock
+from insar_fusion.ui.inspector.dock import MAX_COMPARE
 
-CENTRE = (405000.0, 4315000.0)
-R = 2000.0
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("insp")
-    x, y, pid, dates, mat = T.insar_points(CENTRE, R, n_inside=60, n_outside=60)
-    pid = pid + 1000
-    insar = T.write_insar(str(folder / "insar.gpkg"), x, y, pid, dates, mat)
-    ndvi = T.write_stack(str(folder / "ndvi"), "ndvi", T.ndvi_of)
-    sm = T.write_stack(str(folder / "sm"), "sm", T.sm_of, pixel=1000.0, size=(12, 12))
-    pr = T.write_stack(str(folder / "pr"), "precip", lambda t: 20 + 8 * np.sin(0.9 * np.floor(t / 30.4) ** 1.7),
-                       pixel=1000.0, size=(12, 12), count=6)
-    return dict(folder=folder, insar=insar, x=x, y=y, pid=pid, dates=dates, mat=mat, ndvi=ndvi, sm=sm, pr=pr)
-
-
-def _wait(dock, timeout=30.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        QCoreApplication.processEvents()
-        if not dock.busy():
-            QCoreApplication.processEvents()
-            return
-        time.sleep(0.005)
-    raise AssertionError("the inspector's tasks did not finish")
-
-
-@pytest.fixture
-def setup(files, qgis_iface, qgis_new_project, qgis_canvas):
-    project = qgis_new_project
-    layer = QgsVectorLayer(files["insar"], "insar", "ogr")
-    assert layer.isValid()
-    project.addMapLayer(layer)
-    pr_layers = [QgsRasterLayer(p, os.path.basename(p)) for p in files["pr"]]
-    project.addMapLayers(pr_layers)
-    qgis_canvas.resize(600, 600)
-    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:32647"))
-    qgis_canvas.setExtent(QgsRectangle(CENTRE[0] - 6000, CENTRE[1] - 6000, CENTRE[0] + 6000, CENTRE[1] + 6000))
-    dock = InspectorDock(qgis_iface)
-    dock.set_sources(src.Sources(layer.id(), [
-        src.StackSource("ndvi", "folder", os.path.dirname(files["ndvi"][0])),
-        src.StackSource("soil_moisture", "pattern", os.path.join(os.path.dirname(files["sm"][0]), "sm_*.tif")),
-        src.StackSource("precipitation", "layers", [l.id() for l in pr_layers])], R, 3))
-    dock.activate_pick()
-    _wait(dock)
-    yield dock, layer, qgis_canvas
-    dock.shutdown()
-    dock.deleteLater()
-
-
-def _event(canvas, x, y, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier):
-    px = canvas.getCoordinateTransform().transform(x, y)
-    return QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, QPoint(int(round(px.x())), int(round(px.y()))),
-                            button, button, modifiers)
-
-
-def _click(dock, canvas, x, y, modifiers=Qt.KeyboardModifier.NoModifier):
-    event = _event(canvas, x, y, modifiers=modifiers)
-    dock.pick_tool.canvasReleaseEvent(event)
-    _wait(dock)
-    return event.mapPoint()
+_wait, _event, _click = wait, event, click
 
 
 def _brute_stack(paths, cx, cy):
@@ -97,8 +34,10 @@ def _nearest_pid(files, mp):
     return files["pid"][int(np.argmin((files["x"] - mp.x()) ** 2 + (files["y"] - mp.y()) ** 2))]
 
 
-def _line(ax, prefix):
-    return next(l for l in ax.get_lines() if l.get_label().startswith(prefix))
+def _line(row, prefix):
+    """(label, y values) of the first drawn curve of a row whose label starts with `prefix`."""
+    label = next(k for k in row if k.startswith(prefix))
+    return label, np.asarray(row[label][1], float)
 
 
 def test_click_picks_the_nearest_point_and_charts_its_data(setup, files):
@@ -113,19 +52,17 @@ def test_click_picks_the_nearest_point_and_charts_its_data(setup, files):
     assert a.data.point_id == files["pid"][target]
     cx, cy = x[target], y[target]
     inside = (x - cx) ** 2 + (y - cy) ** 2 <= R ** 2
-    axes = dock.view.series_axes()
+    axes = dock.view.series_view.series()
     assert list(axes) == ["deformation", "rate", "ndvi", "soil_moisture", "precipitation"]
-    mean_line = _line(axes["deformation"], f"#{files['pid'][target]} circle mean")
-    assert np.allclose(mean_line.get_ydata(), mat[inside].mean(axis=0), atol=1e-4)
-    assert f"(n={inside.sum()})" in mean_line.get_label()
-    point_line = _line(axes["deformation"], f"#{files['pid'][target]} point")
-    assert np.allclose(point_line.get_ydata(), mat[target], atol=1e-4)
-    assert np.allclose(_line(axes["ndvi"], "#").get_ydata(), _brute_stack(files["ndvi"], cx, cy), rtol=1e-6)
-    assert np.allclose(_line(axes["soil_moisture"], "#").get_ydata(), _brute_stack(files["sm"], cx, cy),
-                       rtol=1e-6)
-    assert np.allclose(_line(axes["precipitation"], "#").get_ydata(), _brute_stack(files["pr"], cx, cy),
-                       rtol=1e-6)
-    assert np.allclose(_line(axes["rate"], "#").get_ydata(), a.monthly["rate"], equal_nan=True)
+    label, mean = _line(axes["deformation"], f"#{files['pid'][target]} circle mean")
+    assert np.allclose(mean, mat[inside].mean(axis=0), atol=1e-4)
+    assert f"(n={inside.sum()})" in label
+    _, point = _line(axes["deformation"], f"#{files['pid'][target]} point")
+    assert np.allclose(point, mat[target], atol=1e-4)
+    assert np.allclose(_line(axes["ndvi"], "#")[1], _brute_stack(files["ndvi"], cx, cy), rtol=1e-6)
+    assert np.allclose(_line(axes["soil_moisture"], "#")[1], _brute_stack(files["sm"], cx, cy), rtol=1e-6)
+    assert np.allclose(_line(axes["precipitation"], "#")[1], _brute_stack(files["pr"], cx, cy), rtol=1e-6)
+    assert np.allclose(_line(axes["rate"], "#")[1], a.monthly["rate"], equal_nan=True)
     # the map shows the point and the radius circle
     assert len(dock.marks.bands) == 2
     circle = dock.marks.bands[0].asGeometry()
@@ -141,11 +78,12 @@ def test_correlations_and_lags_beside_the_charts(setup, files):
     r = sps.pearsonr(a.monthly["rate"][ok], a.monthly["ndvi"][ok])[0]
     assert a.correlation("rate", "ndvi").r == pytest.approx(r, abs=1e-12)
     assert r < -0.85
+    dock.view.setCurrentWidget(dock.view.heat_canvas)  # the heatmaps are drawn when shown
     heat = next(ax for ax in dock.view.heat_figure.axes if ax.get_label() == "correlation")
     assert f"{r:.2f}" in [t.get_text() for t in heat.texts]
     assert a.lag("ndvi").lag_days == pytest.approx(15.0, abs=5.0)
     assert a.lag("soil_moisture").lag_days == pytest.approx(30.0, abs=5.0)
-    text = dock.view.lags.text()
+    text = dock.view.lags.toPlainText()
     assert f"NDVI: {a.lag('ndvi').lag_days:+.1f} d" in text
 
 
@@ -156,7 +94,7 @@ def test_shift_click_adds_a_series_and_escape_clears(setup, files):
     second = _nearest_pid(files, _click(dock, canvas, x[70], y[70], Qt.KeyboardModifier.ShiftModifier))
     assert first != second
     assert [a.data.point_id for a in dock.analyses] == [first, second]
-    means = [l for l in dock.view.series_axes()["deformation"].get_lines() if "circle mean" in l.get_label()]
+    means = [k for k in dock.view.series_view.series()["deformation"] if "circle mean" in k]
     assert len(means) == 2 and len(dock.marks.bands) == 4
     third = _nearest_pid(files, _click(dock, canvas, x[80], y[80]))  # a plain click starts over
     assert [a.data.point_id for a in dock.analyses] == [third]
@@ -166,15 +104,18 @@ def test_shift_click_adds_a_series_and_escape_clears(setup, files):
     assert dock.analyses[-1].data.point_id == picked[-1]
     dock.pick_tool.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier))
     assert dock.analyses == [] and dock.marks.bands == []
-    assert dock.view.figure.axes == []
+    assert dock.view.series_rows() == []
+    assert "Cleared" in dock.status.text() and str(third) not in dock.status.text()
 
 
 def test_charts_share_their_date_axis(setup, files):
     dock, _, canvas = setup
     _click(dock, canvas, *CENTRE)
-    axes = dock.view.series_axes()
-    axes["precipitation"].set_xlim(18000.0, 18100.0)
-    assert all(ax.get_xlim() == (18000.0, 18100.0) for ax in axes.values())
+    plots = dock.view.series_view.plots
+    plots["precipitation"].setXRange(1.55e9, 1.56e9, padding=0)
+    for plot in plots.values():
+        lo, hi = plot.getViewBox().viewRange()[0]
+        assert (lo, hi) == pytest.approx((1.55e9, 1.56e9))
 
 
 def test_export_png_svg_and_csv(setup, files, tmp_path):
@@ -255,7 +196,7 @@ def algorithms(qgis_processing):
         QgsApplication.processingRegistry().removeProvider(prov)
 
 
-def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_path, algorithms):
+def test_draw_study_area_adds_the_clicked_polygon_as_a_temporary_layer(setup, files, tmp_path, algorithms):
     dock, _, canvas = setup
     project = QgsProject.instance()
     project.setFileName(str(tmp_path / "study.qgz"))
@@ -276,7 +217,8 @@ def test_draw_study_area_saves_the_clicked_polygon_as_a_layer(setup, files, tmp_
     assert len(saved) == 1
     layer = saved[0]
     assert project.mapLayer(layer.id()) is layer
-    assert layer.source().startswith(str(tmp_path / "insarfusion_study_areas.gpkg"))
+    assert layer.providerType() == "memory"  # nothing written beside the project unasked
+    assert not list(tmp_path.glob("*.gpkg"))
     feats = list(layer.getFeatures())
     assert len(feats) == 1 and feats[0].geometry().type() == QgsWkbTypes.GeometryType.PolygonGeometry
     ring = feats[0].geometry().asPolygon()[0]

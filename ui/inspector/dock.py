@@ -1,27 +1,26 @@
 """The time-series inspector dock: pick points on the map, see linked charts, export them."""
-import os
+import time
 
-from qgis.core import QgsApplication, QgsCoordinateTransform, QgsProject
+from qgis.core import QgsApplication, QgsCoordinateTransform, QgsPointXY, QgsProject
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import pyqtSignal
-from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                                 QVBoxLayout, QWidget)
 
 from ... import settings
 from ...core.errors import InputError
-from ...core.report import figure_png, literal_text
-from ...core.timeseries import charts, tables
+from ...core.timeseries.selection import Shape
 from ...core.timeseries.stacks import StackReader
+from . import saved
 from . import sources as src
-from .sources_panel import SourcesPanel
-from .tasks import IndexTask, SiteTask
+from .tasks import IndexTask, SiteTask, read_site
 from .tools import PickTool, StudyAreaTool
-from .views import ChartsView, MapMarks
+from .dock_features import FeaturesMixin
+from .dock_widgets import build
+from .views import MapMarks
 
 MAX_COMPARE = 5
 
 
-class InspectorDock(QgsDockWidget):
+class InspectorDock(FeaturesMixin, QgsDockWidget):
     """Sources at the top, tools and progress in the middle, linked charts below."""
 
     charts_drawn = pyqtSignal()
@@ -38,53 +37,27 @@ class InspectorDock(QgsDockWidget):
         self.analyses, self.tasks, self.pending = [], [], None
         self.index_task = self.site_task = None
         self.lookup = "kdtree"
+        self.last_timings = {}  # the last site task's perf_counter stamps (the benchmark reads them)
+        self.shapes = []            # the shape of each analysis (point or polygon, layer CRS)
+        self.reference = None       # a Shape, or None
+        self.gnss = None            # (station, comparison text) of the loaded GNSS series
+        self.pick_mode = "site"     # what the next click is: a site, or the reference point
         self.pick_tool = PickTool(self.canvas)
-        self.pick_tool.picked.connect(self.pick)
-        self.pick_tool.cleared.connect(self.clear)
+        self.pick_tool.picked.connect(self._clicked)
+        self.pick_tool.cleared.connect(self.escape)
         self.study_tool = StudyAreaTool(self.canvas)
         self.study_tool.finished.connect(self._save_study_area)
+        self.polygon_tool = StudyAreaTool(self.canvas)  # selection and reference polygons
+        self.polygon_tool.finished.connect(self._polygon_drawn)
+        self.polygon_purpose = "site"
         self.marks = MapMarks(self.canvas)
-        self._build()
+        build(self)
         self.project.readProject.connect(self.restore_sources)
         self.project.cleared.connect(self._project_cleared)
         self.project.writeProject.connect(self._project_writing)
         self.restore_sources()
 
     # --- widgets -------------------------------------------------------------------------
-    def _build(self):
-        body = QWidget()
-        lay = QVBoxLayout(body)
-        self.sources_box = SourcesPanel(self.project)
-        self.sources_box.edited.connect(self._sources_edited)
-        lay.addWidget(self.sources_box)
-        tools = QHBoxLayout()
-        self.pick_button = QPushButton("Pick points")
-        self.pick_button.setCheckable(True)
-        self.pick_button.setToolTip("Click a point; Shift-click adds points to compare; Esc clears.")
-        self.pick_button.clicked.connect(lambda on: self.activate_pick() if on else
-                                         self.canvas.unsetMapTool(self.pick_tool))
-        self.pick_tool.deactivated.connect(lambda: self.pick_button.setChecked(False))
-        tools.addWidget(self.pick_button)
-        for text, slot in (("Draw study area", self.activate_study_area), ("Clear", self.clear),
-                           ("PNG", lambda: self.export("png")), ("SVG", lambda: self.export("svg")),
-                           ("CSV", lambda: self.export("csv"))):
-            b = QPushButton(text)
-            b.clicked.connect(lambda _=False, s=slot: s())
-            tools.addWidget(b)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(120)
-        self.progress.setVisible(False)
-        tools.addWidget(self.progress)
-        lay.addLayout(tools)
-        self.status = QLabel("Choose the InSAR points, add stacks, then pick a point on the map.")
-        self.status.setObjectName("InsarFusionInspectorStatus")
-        self.status.setWordWrap(True)
-        lay.addWidget(self.status)
-        self.view = ChartsView()
-        lay.addWidget(self.view, 1)
-        self.setWidget(body)
-
     # --- sources ---------------------------------------------------------------------------
     def set_sources(self, sources: src.Sources) -> None:
         """Show `sources` in the widgets and use them (they are saved in the project)."""
@@ -106,6 +79,7 @@ class InspectorDock(QgsDockWidget):
             self.store, self.store_layer_id = None, None
             self._cancel(self.index_task)
             self.index_task = None
+            self.clear()  # the old layer's charts must not stay on screen
         if (self.sources.stacks, self.sources.month_day) != (before.stacks, before.month_day):
             self._close_readers()  # the readers depend on nothing else the form edits
 
@@ -115,12 +89,18 @@ class InspectorDock(QgsDockWidget):
         self._close_readers()  # another project: its layer ids may name other files
         self.set_sources(src.load(self.project))
         self.sources_box.setCollapsed(bool(self.insar_layer() and self.sources.stacks))
+        self.reference = saved.load_reference(self.project)
+        self._show_reference()
+        self.selections_tab.set_selections(saved.load_selections(self.project))
 
     def _project_cleared(self) -> None:
         self._cancel_all()
         self.clear()
         self.store, self.store_layer_id = None, None
         self.set_sources(src.Sources())
+        self.reference = None
+        self.marks.clear_reference()
+        self.selections_tab.set_selections([])
 
     def insar_layer(self):
         return self.project.mapLayer(self.sources.insar_layer_id) if self.sources.insar_layer_id else None
@@ -140,9 +120,13 @@ class InspectorDock(QgsDockWidget):
         self.readers = None
 
     # --- tools -----------------------------------------------------------------------------
-    def activate_pick(self) -> None:
+    def activate_pick(self, mode: str = "site") -> None:
+        """The pick tool: the next clicks pick sites, or (mode 'reference') the reference point."""
+        self.pick_mode = mode
         self.canvas.setMapTool(self.pick_tool)
         self.pick_button.setChecked(True)
+        if mode == "reference":
+            self._say("Click the reference point: the series are then shown relative to it.")
         self.ensure_index()
 
     def activate_study_area(self) -> None:
@@ -154,9 +138,19 @@ class InspectorDock(QgsDockWidget):
         from ..study_area import save_study_area
 
         layer = save_study_area(self.project, vertices, self.canvas.mapSettings().destinationCrs())
-        self._say(f"Study area saved as layer '{layer.name()}' ({layer.source().split('|')[0]}); "
-                  "use it as STUDY_AREA in the InSAR Fusion algorithms.")
+        self._say(f"Study area added as the temporary layer '{layer.name()}'; use it as STUDY_AREA in the "
+                  "InSAR Fusion algorithms, and keep it with Layer ▸ Make Permanent.")
         self.study_area_saved.emit(layer)
+
+    def _to_layer(self, points):
+        """Canvas points to (xs, ys) in the InSAR layer's CRS."""
+        layer = self.insar_layer()
+        dest = self.canvas.mapSettings().destinationCrs()
+        tr = None
+        if layer is not None and dest.isValid() and layer.crs().isValid() and dest != layer.crs():
+            tr = QgsCoordinateTransform(dest, layer.crs(), self.project)
+        pts = [tr.transform(p) if tr else QgsPointXY(p) for p in points]
+        return [p.x() for p in pts], [p.y() for p in pts]
 
     # --- work --------------------------------------------------------------------------------
     def ensure_index(self) -> bool:
@@ -172,23 +166,41 @@ class InspectorDock(QgsDockWidget):
             self._start(self.index_task, f"Indexing {layer.name()}…")
         return False
 
-    def pick(self, map_point, add: bool = False) -> None:
+    def _radius(self) -> float:
+        return self.sources.radius or settings.value("site_radius")
+
+    def _clicked(self, map_point, add: bool = False) -> None:
+        if self.pick_mode == "reference":
+            self.pick_mode = "site"
+            xs, ys = self._to_layer([map_point])
+            self.set_reference(Shape.point(xs[0], ys[0]))
+            return
+        self.pick(map_point, add, tolerance=self._tolerance(map_point))
+
+    def _tolerance(self, map_point):
+        """The pick tool's search radius (screen pixels) in the InSAR layer's units."""
+        radius = self.pick_tool.tolerance()
+        xs, ys = self._to_layer([map_point, QgsPointXY(map_point.x() + radius, map_point.y())])
+        return float(((xs[1] - xs[0]) ** 2 + (ys[1] - ys[0]) ** 2) ** 0.5)
+
+    def pick(self, map_point, add: bool = False, tolerance=None) -> None:
         """Inspect the InSAR point nearest to a map point (canvas CRS); add=True compares."""
-        layer = self.insar_layer()
-        if layer is None:
+        if self.insar_layer() is None:
             self._say("Choose the InSAR point layer under Sources first.")
             return
-        dest = self.canvas.mapSettings().destinationCrs()
-        if dest.isValid() and layer.crs().isValid() and dest != layer.crs():
-            map_point = QgsCoordinateTransform(dest, layer.crs(), self.project).transform(map_point)
-        self.pending = (map_point.x(), map_point.y(), add)
+        xs, ys = self._to_layer([map_point])
+        self.inspect(Shape.point(xs[0], ys[0]), add, tolerance)
+
+    def inspect(self, shape, add: bool = False, tolerance=None) -> None:
+        """Read a point or polygon site (layer CRS) in the background; add=True compares."""
+        self.pending = (shape, add, tolerance)
         if self.ensure_index():
             self._start_site()
 
     def _start_site(self) -> None:
         if self.pending is None or self.store is None:
             return
-        x, y, add = self.pending
+        shape, add, tolerance = self.pending
         self.pending = None
         try:
             readers = self._ensure_readers(self.store.crs_wkt)
@@ -196,9 +208,23 @@ class InspectorDock(QgsDockWidget):
             self._say(str(e))
             return
         self._cancel(self.site_task)
-        self.site_task = SiteTask(self.store, readers, x, y, self.sources.radius or
-                                  settings.value("site_radius"), self.sources.smoothing, add,
-                                  self._site_done, self.sources.month_day)
+        self.site_task = None
+        if shape.kind == "point" and all(r.held() for r in readers):
+            # everything is in memory: a click costs a few ms of CPU, less than the hand-over to a
+            # worker thread and back; it runs here (a polygon or a first read stays a task)
+            t0 = time.perf_counter()
+            try:
+                result = read_site(self.store, readers, shape, self._radius(), self.sources.smoothing,
+                                   self.sources.month_day, self.reference, tolerance)
+            except InputError as e:
+                self._say(str(e))
+                return
+            t1 = time.perf_counter()
+            self.last_timings = {"created": t0, "run": t0, "worked": t1, "finished": t1}
+            self._show_site(result, shape, add)
+            return
+        self.site_task = SiteTask(self.store, readers, shape, self._radius(), self.sources.smoothing, add,
+                                  self._site_done, self.sources.month_day, self.reference, tolerance)
         self._start(self.site_task, "Reading the series…")
 
     def _start(self, task, message) -> None:
@@ -224,6 +250,11 @@ class InspectorDock(QgsDockWidget):
         if self._finish(task):
             self.store, self.store_layer_id = task.result, task.layer_id
             self._say(f"Indexed {len(self.store)} points with {len(self.store.dates)} dates.")
+            self._show_reference()
+        else:
+            self.clear()  # a layer that cannot be read (no dates): no old charts on screen
+            if task.error:
+                self._say(task.error)
         self.indexed.emit()
         self._start_site()
 
@@ -232,18 +263,25 @@ class InspectorDock(QgsDockWidget):
             self._finish(task)
             return
         self.site_task = None
+        self.last_timings = task.timings
         if not self._finish(task):
             return
-        if task.add and self.analyses:
-            self.analyses = [a for a in self.analyses if a.site != task.result.site]
-            self.analyses = (self.analyses + [task.result])[-MAX_COMPARE:]
+        self._show_site(task.result, task.shape, task.add)
+
+    def _show_site(self, result, shape, add) -> None:
+        site = result.site
+        if add and self.analyses:
+            pairs = [(a, sh) for a, sh in zip(self.analyses, self.shapes) if a.site != site]
+            pairs = (pairs + [(result, shape)])[-MAX_COMPARE:]
+            self.analyses, self.shapes = [p[0] for p in pairs], [p[1] for p in pairs]
         else:
-            self.analyses = [task.result]
+            self.analyses, self.shapes = [result], [shape]
         self.redraw()
-        c = task.result.data.circle
-        self._say(f"Point {task.result.data.point_id}: {c.n_points} points within "
-                  f"{task.result.data.radius:g} m. Shift-click to compare (up to {MAX_COMPARE}), "
-                  "Esc to clear.")
+        d = result.data
+        where = f"within {d.radius:g} m" if d.radius > 0 else "in the polygon"
+        ref = f", relative to {d.reference}" if d.reference else ""
+        self._say(f"{site}: {d.circle.n_points} points {where}{ref}. Shift-click to compare "
+                  f"(up to {MAX_COMPARE}), Esc to clear.")
 
     def busy(self) -> bool:
         """True while a task of the dock runs."""
@@ -252,38 +290,31 @@ class InspectorDock(QgsDockWidget):
     def redraw(self) -> None:
         layer = self.insar_layer()
         if layer is not None:
-            self.marks.show(self.analyses, layer.crs(), self.project)
-        self.view.show(self.analyses)
+            self.marks.show(self.analyses, layer.crs(), self.project, self.shapes)
+        if not self.analyses:
+            self.view.clear()
+            return
+        self.gnss_text = ""
+        opts = self.options()
+        self.last_timings["marked"] = time.perf_counter()
+        self.view.show(self.analyses, opts, self._reference_label(), self.gnss_text)
+        self.last_timings["shown"] = time.perf_counter()
         self.charts_drawn.emit()
+
+    def _reference_label(self) -> str:
+        return self.analyses[0].data.reference if self.analyses else ""
 
     def clear(self) -> None:
         """Forget the inspected points: charts and map marks."""
-        self.analyses = []
+        self.analyses, self.shapes = [], []
         self.marks.clear()
         self.view.clear()
 
-    def export(self, kind: str, path: str = "") -> str:
-        """Save the charts (png, svg) or the series (csv); asks for a file name when none is given."""
-        if not self.analyses:
-            self._say("Nothing to export: pick a point first.")
-            return ""
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, f"Export {kind.upper()}",
-                                                  os.path.expanduser(f"~/inspector.{kind}"),
-                                                  f"{kind.upper()} (*.{kind})")
-            if not path:
-                return ""
-        if kind == "csv":
-            tables.series_csv(path, self.analyses)
-        else:
-            fig = charts.inspector_figure(self.analyses)
-            if kind == "png":
-                with open(path, "wb") as f:
-                    f.write(figure_png(fig, dpi=120))
-            else:
-                literal_text(fig).savefig(path, format=kind)
-        self._say(f"Saved {path}")
-        return path
+    def escape(self) -> None:
+        """Esc in the pick tool: clear, and say so (the status line must not name the old point)."""
+        self.pick_mode = "site"
+        self.clear()
+        self._say("Cleared. Click a point on the map; Shift-click adds points to compare.")
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
@@ -311,14 +342,17 @@ class InspectorDock(QgsDockWidget):
         """Cancel the tasks, take the marks and tools off the canvas, forget the project."""
         self._cancel_all()
         self.marks.clear()
-        for tool in (self.pick_tool, self.study_tool):
+        self.marks.clear_reference()
+        for tool in (self.pick_tool, self.study_tool, self.polygon_tool):
             if self.canvas.mapTool() is tool:
                 self.canvas.unsetMapTool(tool)
         self.study_tool.remove_band()
+        self.polygon_tool.remove_band()
         self._close_readers()
         for signal, slot in ((self.project.readProject, self.restore_sources),
                              (self.project.cleared, self._project_cleared),
-                             (self.project.writeProject, self._project_writing)):
+                             (self.project.writeProject, self._project_writing),
+                             (self.project.layersAdded, self.sources_box.refresh_layers)):
             try:
                 signal.disconnect(slot)
             except TypeError:

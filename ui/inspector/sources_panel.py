@@ -2,8 +2,8 @@
 from qgis.core import QgsMapLayerProxyModel
 from qgis.gui import QgsCollapsibleGroupBox, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QHeaderView,
-                                 QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem)
+from qgis.PyQt.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHeaderView,
+                                 QSpinBox, QToolButton, QTableWidget, QTableWidgetItem)
 
 from ... import settings
 from . import sources as src
@@ -26,20 +26,25 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         self.layer_combo.setAllowEmptyLayer(True)
         self.layer_combo.layerChanged.connect(lambda _: self._changed())
         form.addRow("InSAR points", self.layer_combo)
+        self.project.layersAdded.connect(self.refresh_layers)  # the dock's shutdown disconnects it
+        self.refresh_layers()
         self.stack_table = QTableWidget(0, 2)
         self.stack_table.setHorizontalHeaderLabels(["Label", "Rasters"])
         self.stack_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.stack_table.setMaximumHeight(110)
         self.stack_table.itemChanged.connect(lambda _: self._changed())
         form.addRow("Stacks", self.stack_table)
-        row = QHBoxLayout()
-        for text, kind in (("Add layers…", "layers"), ("Add folder…", "folder"), ("Add pattern…", "pattern")):
-            b = QPushButton(text)
-            b.clicked.connect(lambda _=False, k=kind: self.add_stack_dialog(k))
-            row.addWidget(b)
-        remove = QPushButton("Remove")
+        row = QGridLayout()  # two by two: narrow docks too
+        for k, (text, kind) in enumerate((("+ Layers…", "layers"), ("+ Folder…", "folder"), ("+ Pattern…", "pattern"))):
+            b = QToolButton()
+            b.setText(text)
+            b.setToolTip(f"Add a stack from {'project layers' if kind == 'layers' else 'a ' + kind}.")
+            b.clicked.connect(lambda _=False, kd=kind: self.add_stack_dialog(kd))
+            row.addWidget(b, k // 2, k % 2)
+        remove = QToolButton()
+        remove.setText("Remove")
         remove.clicked.connect(self.remove_stack)
-        row.addWidget(remove)
+        row.addWidget(remove, 1, 1)
         form.addRow(row)
         self.radius = QDoubleSpinBox()
         self.radius.setRange(0.0, 1e6)  # 0: the plugin setting site_radius
@@ -51,17 +56,29 @@ class SourcesPanel(QgsCollapsibleGroupBox):
         self.smoothing.setSuffix(" months")
         self.smoothing.setValue(3)
         self.smoothing.valueChanged.connect(lambda _: self._changed())
-        pair = QHBoxLayout()
-        for widget in (QLabel("Radius"), self.radius, QLabel("Smoothing"), self.smoothing):
-            pair.addWidget(widget)
-        form.addRow(pair)
+        form.addRow("Radius", self.radius)
+        form.addRow("Smoothing", self.smoothing)
         self.month_day = QComboBox()
         self.month_day.addItem("the 1st of the month", 1)
         self.month_day.addItem("the middle of the month (monthly means)", 16)
         self.month_day.setToolTip("The day a month-only file name (ndvi_201907.tif) stands for. "
                                   "Monthly mean products belong to the middle of their month.")
+        self.month_day.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.month_day.setMinimumContentsLength(14)
+        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_combo.setMinimumContentsLength(14)
         self.month_day.currentIndexChanged.connect(lambda _: self._changed())
         form.addRow("YYYYMM files are", self.month_day)
+        self.setMaximumHeight(340)  # expanded, it never pushes the charts off a small screen
+
+    def refresh_layers(self, *_args) -> None:
+        """Offer only point layers that have date fields (one per acquisition)."""
+        from ...core.dates import date_fields
+        from qgis.core import QgsVectorLayer
+
+        dateless = [layer for layer in self.project.mapLayers().values()
+                    if isinstance(layer, QgsVectorLayer) and not date_fields([f.name() for f in layer.fields()])]
+        self.layer_combo.setExceptedLayerList(dateless)
 
     def _changed(self) -> None:
         if not self._loading:

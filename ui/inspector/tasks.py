@@ -1,5 +1,6 @@
 """Background work for the inspector. run() never touches widgets, layers or the project."""
 import os
+import time
 
 import numpy as np
 from qgis.core import (QgsFeatureRequest, QgsProviderRegistry, QgsTask, QgsVectorLayerFeatureSource)
@@ -7,8 +8,10 @@ from qgis.core import (QgsFeatureRequest, QgsProviderRegistry, QgsTask, QgsVecto
 from ...core.dates import date_fields
 from ...core.errors import Cancelled, InputError
 from ...core.progress import Progress
-from ...core.timeseries.site import SiteData, analyse
-from ...core.timeseries.store import PointStore, find_id_field, read_store
+from ...core.timeseries.selection import site_data
+from ...core.timeseries.site import analyse
+from ...core.points import find_column
+from ...core.timeseries.store import EXTRA_FIELDS, PointStore, find_id_field, read_store
 from ...processing.timeseries.reading import number as _number
 
 BULK_EXTENSIONS = (".gpkg", ".shp", ".geojson", ".fgb", ".sqlite")
@@ -22,11 +25,13 @@ class _Task(QgsTask):
         self.done = done
         self.error = None
         self.result = None
+        self.timings = {"created": time.perf_counter()}  # perf_counter stamps (bench/bench_inspector.py)
 
     def progress(self) -> Progress:
         return Progress(lambda f: self.setProgress(100.0 * f), self.isCanceled)
 
     def run(self):
+        self.timings["run"] = time.perf_counter()
         try:
             self.result = self.work()
             return not self.isCanceled()
@@ -38,8 +43,11 @@ class _Task(QgsTask):
         except Exception as e:  # shown in the dock, never raised in a worker thread
             self.error = f"{type(e).__name__}: {e}"
             return False
+        finally:
+            self.timings["worked"] = time.perf_counter()
 
     def finished(self, ok):
+        self.timings["finished"] = time.perf_counter()
         if self.done is not None:
             self.done(self)
 
@@ -72,10 +80,15 @@ class IndexTask(_Task):
         if not dated:
             raise InputError("The InSAR layer has no date fields (DYYYYMMDD, one per acquisition).")
         id_field = find_id_field(self.fields)
+        extras = {k: find_column(self.fields, aliases) for k, aliases in EXTRA_FIELDS.items()}
+        extras = {k: v for k, v in extras.items() if v is not None}
         names = [n for n, _ in dated] + ([id_field] if id_field else [])
         idx = [self.fields.index(n) for n in names]
+        extra_idx = {k: self.fields.index(v) for k, v in extras.items()}
+        extra = {k: [] for k in extras}
         xs, ys, ids, rows = [], [], [], []
-        for feat in self.source.getFeatures(QgsFeatureRequest().setSubsetOfAttributes(idx)):
+        wanted = idx + list(extra_idx.values())
+        for feat in self.source.getFeatures(QgsFeatureRequest().setSubsetOfAttributes(wanted)):
             if self.isCanceled():
                 raise Cancelled()
             geom = feat.geometry()
@@ -87,35 +100,33 @@ class IndexTask(_Task):
             ys.append(pt.y())
             ids.append(attrs[idx[-1]] if id_field else feat.id())
             rows.append([_number(attrs[i]) for i in idx[:len(dated)]])
+            for k, i in extra_idx.items():
+                extra[k].append(_number(attrs[i]))
         if not xs:
             raise InputError("The InSAR layer has no point.")
         return PointStore(np.array(xs), np.array(ys), np.array(ids), [d for _, d in dated],
-                          np.array(rows, np.float32), self.crs_wkt, self.lookup)
+                          np.array(rows, np.float32), self.crs_wkt, self.lookup,
+                          {k: np.array(v, float) for k, v in extra.items()}, reorder=True)
 
 
 class SiteTask(_Task):
-    """Pick the point nearest to (x, y), average the circle around it and every stack, analyse."""
+    """Read one site (a clicked point and its circle, or a polygon), relative to the reference,
+    with every stack, and analyse it."""
 
-    def __init__(self, store, readers, x, y, radius, smoothing, add, done, base_day=1):
+    def __init__(self, store, readers, shape, radius, smoothing, add, done, base_day=1,
+                 reference=None, tolerance=None, name=""):
         super().__init__("Reading the time series at the clicked point", done)
         self.store, self.readers = store, list(readers)
-        self.x, self.y, self.radius, self.smoothing, self.add = x, y, radius, smoothing, add
-        self.base_day = base_day
+        self.shape, self.radius, self.smoothing, self.add = shape, radius, smoothing, add
+        self.base_day, self.reference, self.tolerance, self.name = base_day, reference, tolerance, name
 
     def work(self):
-        progress = self.progress()
-        row, _ = self.store.nearest(self.x, self.y)
-        px, py = float(self.store.x[row]), float(self.store.y[row])
-        circle = self.store.circle(px, py, self.radius)
-        progress(0.1)
-        stacks = []
-        for k, reader in enumerate(self.readers):
-            span = progress.sub(0.1 + 0.8 * k / len(self.readers), 0.1 + 0.8 * (k + 1) / len(self.readers))
-            stacks.append(reader.circle_means(px, py, self.radius, span))
-        pid = self.store.ids[row]
-        pid = pid.item() if hasattr(pid, "item") else pid
-        data = SiteData(f"#{pid}", px, py, self.radius, circle, tuple(stacks), pid,
-                        self.store.point_series(row))
-        result = analyse(data, self.smoothing, base_day=self.base_day)
-        progress(1.0)
-        return result
+        return read_site(self.store, self.readers, self.shape, self.radius, self.smoothing,
+                         self.base_day, self.reference, self.tolerance, self.name, self.progress())
+
+
+def read_site(store, readers, shape, radius, smoothing, base_day=1, reference=None, tolerance=None,
+              name="", progress=None):
+    """The analysis of one site (what SiteTask runs; also called directly for saved selections)."""
+    data = site_data(store, readers, shape, radius, reference, tolerance, name, progress)
+    return analyse(data, smoothing, base_day=base_day)

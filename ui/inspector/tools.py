@@ -20,6 +20,10 @@ class PickTool(QgsMapTool):
             add = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
             self.picked.emit(QgsPointXY(event.mapPoint()), add)
 
+    def tolerance(self) -> float:
+        """The pick tolerance in map units: QGIS's search radius (identify tool), in screen pixels."""
+        return QgsMapTool.searchRadiusMU(self.canvas())
+
     def keyPressEvent(self, event):  # noqa: N802
         if event.key() == Qt.Key.Key_Escape:
             self.cleared.emit()
@@ -29,7 +33,7 @@ class PickTool(QgsMapTool):
 
 
 class StudyAreaTool(QgsMapTool):
-    """Left click adds a vertex, right click finishes, Backspace removes the last vertex, Esc aborts."""
+    """Left click adds a vertex, right click finishes, Backspace/Delete remove the last vertex, Esc aborts."""
 
     finished = pyqtSignal(list)  # the vertices (QgsPointXY, canvas CRS), at least three
 
@@ -38,6 +42,7 @@ class StudyAreaTool(QgsMapTool):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.vertices = []
         self.band = None
+        self.add_next = False  # the polygon was finished with Shift-right-click (add to a comparison)
 
     def _band(self):
         if self.band is None:
@@ -64,21 +69,21 @@ class StudyAreaTool(QgsMapTool):
             self._redraw()
         elif event.button() == Qt.MouseButton.RightButton:
             if len(self.vertices) >= 3:
+                self.add_next = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
                 vertices = list(self.vertices)
                 self.reset()
                 self.finished.emit(vertices)
 
     def keyPressEvent(self, event):  # noqa: N802
-        if event.key() == Qt.Key.Key_Backspace:
+        # Every key is left ignored, as QGIS's own capture tools do: QGIS deletes the selected
+        # features of the active layer on a Backspace or Delete that the map tool accepted.
+        if event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
             if self.vertices:
                 self.vertices.pop()
                 self._redraw()
-            event.accept()
         elif event.key() == Qt.Key.Key_Escape:
             self.reset()
-            event.accept()
-        else:
-            event.ignore()
+        event.ignore()
 
     def reset(self):
         """Forget the vertices and hide the rubber band."""

@@ -79,7 +79,7 @@ def report():
                    "point_ids": [a.data.point_id for a in dock.analyses],
                    "lags": [{g.variable: g.lag_days for g in a.lags} for a in dock.analyses],
                    "r_rate_ndvi": [a.correlation("rate", "ndvi").r for a in dock.analyses],
-                   "axes": list(dock.view.series_axes()),
+                   "axes": dock.view.series_rows(),
                    "dock_visible": dock.isVisible(),
                    "status": dock.status.text()}, f)
 
