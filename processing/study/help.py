@@ -27,7 +27,8 @@ per region (Table 3), and by default the sites (their centroids).
 <b>Coherence rasters</b> (optional): coherence of interferometric pairs, each named with its two
 dates (coherence_20190809_20190821.tif); with them the NDVI→coherence models are fitted (Ningxia
 paper), the coherence is predicted from NDVI and the InSAR points in low coherence are flagged.
-<b>Significant rate</b>, <b>GWR bandwidth</b>, <b>Site radius</b>: defaults from the plugin settings.
+<b>Significant rate</b> (now {setting:significant_rate} mm/yr), <b>GWR bandwidth</b> (now
+{setting:gwr_bandwidth} m), <b>Site radius</b> (now {setting:site_radius} m): defaults from the plugin settings.
 
 <b>Steps</b>: import the tracks and convert them to vertical; splice them; regions, study area and
 sites; screen significant deformation (|rate| ≥ threshold, DEM, NDVI, study area); seasonal fit of
