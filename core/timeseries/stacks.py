@@ -51,12 +51,7 @@ def circle_window(grid: Grid, x: float, y: float, radius: float,
         gx, gy = transform_points(gx.ravel(), gy.ravel(), grid.crs_wkt, site_wkt)
         gx, gy = gx.reshape(len(cy), len(cx)), gy.reshape(len(cy), len(cx))
     mask = (gx - x) ** 2 + (gy - y) ** 2 <= radius ** 2
-    if not mask.any():
-        cc, rr = int(np.floor(col[-1])), int(np.floor(row[-1]))
-        if not (c0 <= cc <= c1 and r0 <= rr <= r1):
-            return None
-        mask[rr - r0, cc - c0] = True
-    return window, mask
+    return _with_centre_pixel(window, mask, col[-1], row[-1])
 
 
 def polygon_window(grid: Grid, xs: Sequence[float], ys: Sequence[float],
@@ -82,12 +77,7 @@ def polygon_window(grid: Grid, xs: Sequence[float], ys: Sequence[float],
     if not same:
         gx, gy = transform_points(gx, gy, grid.crs_wkt, site_wkt)
     mask = Path(np.column_stack([xs, ys])).contains_points(np.column_stack([gx, gy])).reshape(len(cy), len(cx))
-    if not mask.any():
-        cc, rr = int(np.floor(col[-1])), int(np.floor(row[-1]))
-        if not (c0 <= cc <= c1 and r0 <= rr <= r1):
-            return None
-        mask[rr - r0, cc - c0] = True
-    return window, mask
+    return _with_centre_pixel(window, mask, col[-1], row[-1])
 
 
 CUBE_BYTES = 256 * 2 ** 20  # a single-grid stack up to this size is held in memory once read
@@ -198,3 +188,16 @@ class StackReader:
             self._datasets.clear()
             self._grids.clear()
             self._cube = None
+
+
+
+def _with_centre_pixel(window, mask, col: float, row: float):
+    """(window, mask); an empty mask gets the pixel holding the centre (col, row), None when the
+    centre lies outside the window."""
+    if not mask.any():
+        c0, r0, w, h = window
+        cc, rr = int(np.floor(col)), int(np.floor(row))
+        if not (c0 <= cc < c0 + w and r0 <= rr < r0 + h):
+            return None
+        mask[rr - r0, cc - c0] = True
+    return window, mask

@@ -26,11 +26,7 @@ class Delivery:
     def prepare(self, name: str, folder: bool = False) -> str:
         """OUTPUT_FOLDER/name, emptied for this run (what was there is kept aside until commit)."""
         final = os.path.join(self.folder, name)
-        backup = None
-        if os.path.lexists(final):
-            backup = final + BACKUP
-            _remove(backup)
-            os.replace(final, backup)
+        backup = _set_aside(final)
         for suffix in ("-wal", "-shm", "-journal"):
             _remove(final + suffix)
         if folder:
@@ -41,11 +37,7 @@ class Delivery:
     def install(self, src: str, name: str) -> str:
         """Move `src` (a file or folder) to OUTPUT_FOLDER/name; keep a backup of what was there."""
         final = os.path.join(self.folder, name)
-        backup = None
-        if os.path.lexists(final):
-            backup = final + BACKUP
-            _remove(backup)
-            os.replace(final, backup)
+        backup = _set_aside(final)
         os.replace(src, final)
         self.moved.append((final, backup))
         return final
@@ -134,3 +126,13 @@ def _not_a_date(name: str) -> bool:
         return date_of_field(name) is None
     except InputError:
         return True
+
+
+def _set_aside(final: str):
+    """Move what is at `final` to its backup name (kept until commit); None when nothing is there."""
+    if not os.path.lexists(final):
+        return None
+    backup = final + BACKUP
+    _remove(backup)
+    os.replace(final, backup)
+    return backup
