@@ -72,3 +72,11 @@ def checkpoint() -> None:
     progress = _RUNNING.get()
     if progress is not None:
         progress.check()
+
+
+def row_chunks(n_rows: int, n_cols: int, cells: int = 400_000) -> Iterator[slice]:
+    """Slices of rows holding about `cells` values each, with a cancel check before each slice."""
+    step = max(1, cells // max(n_cols, 1))
+    for start in range(0, n_rows, step):
+        checkpoint()
+        yield slice(start, min(start + step, n_rows))

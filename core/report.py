@@ -24,16 +24,30 @@ img{max-width:100%;height:auto}.note{color:#555;font-size:.9em}
 """
 
 
+class _Figure(Figure):
+    """A Figure that checks for Cancel before each panel it adds (a panel takes a while to make)."""
+
+    def add_subplot(self, *args, **kwargs):
+        checkpoint()
+        return super().add_subplot(*args, **kwargs)
+
+    def add_axes(self, *args, **kwargs):
+        checkpoint()
+        return super().add_axes(*args, **kwargs)
+
+
 def new_figure(width: float = 8.0, height: float = 5.0, dpi: int = 100) -> Figure:
     """A matplotlib Figure not tied to any GUI backend."""
-    return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    return _Figure(figsize=(width, height), dpi=dpi, layout="constrained")
 
 
 def literal_text(fig: Figure) -> Figure:
     """Draw every text of the figure as written: labels made of user data (region, site, group
     or track names) may hold '$', which matplotlib would otherwise parse, and fail on, as math."""
-    for t in fig.findobj(Text):
-        t.set_parse_math(False)
+    for child in fig.get_children():  # one panel at a time: finding its texts creates its ticks
+        checkpoint()
+        for t in child.findobj(Text):
+            t.set_parse_math(False)
     return fig
 
 

@@ -110,7 +110,7 @@ def _write_ogr(path, driver, layer_name, table, progress):
     ds = None
 
 
-CELLS_PER_CHUNK = 400_000  # values written between two cancel checks
+CELLS_PER_CHUNK = 200_000  # values written (or read) between two cancel checks
 
 
 def _gpkg_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> List[bytes]:
@@ -160,7 +160,7 @@ def _write_gpkg(path, layer_name, table, progress, add=False):
         sql = f'INSERT INTO "{table_name}" ({quoted}) VALUES ({", ".join("?" * (len(field_names) + 1))})'
         n = len(table)
         cols = list(table.columns.values())
-        chunk = max(500, CELLS_PER_CHUNK // (len(cols) + 1))  # cancel checks ~0.05 s apart
+        chunk = max(500, CELLS_PER_CHUNK // (len(cols) + 1))  # cancel checks ~0.1 s apart
         for start in range(0, n, chunk):
             if progress is not None:
                 progress(start / n * 0.9)  # a cancel before this chunk stops here
@@ -168,6 +168,7 @@ def _write_gpkg(path, layer_name, table, progress, add=False):
             blobs = _gpkg_blobs(table.x[start:stop], table.y[start:stop], srs_id)
             data = [_python_column(c[start:stop]) for c in cols]
             con.executemany(sql, zip(blobs, *data))
+            con.commit()  # the pages go to the file a chunk at a time, not all in one final commit
             if progress is not None:
                 progress(stop / n * 0.9)
         if n:
@@ -176,6 +177,7 @@ def _write_gpkg(path, layer_name, table, progress, add=False):
                          float(np.nanmax(table.x)), float(np.nanmax(table.y)), table_name))
         if bulk:
             bulk = bulk_point_index(con, table_name, "geom", table.x, table.y)
+            con.commit()
             if progress is not None:
                 progress(0.95)
         restore_triggers(con, table_name, triggers)

@@ -18,6 +18,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from .. import settings as plugin_settings
 from ..core.atomic import remove_outputs
+from ..core.collector import older_objects_frozen
 from ..core.dates import to_date
 from ..core.errors import Cancelled, InputError
 from ..core.inputs import csv_truncation, disk_failure, read_failure, unreadable
@@ -126,7 +127,7 @@ class InsarFusionAlgorithm(QgsProcessingAlgorithm):
                 self._resolve_destinations(parameters, context)
                 created = [p for p in self._dests.values() if p and not os.path.exists(p)]
                 progress = Progress(lambda f: feedback.setProgress(100.0 * f), feedback.isCanceled)
-                with running(progress):
+                with running(progress), older_objects_frozen():
                     results = self.process(parameters, context, feedback, progress)
                 if feedback.isCanceled():
                     raise Cancelled()

@@ -18,7 +18,7 @@ from ..crs import require_projected, transform_points
 from ..dates import decimal_years, field_name
 from ..errors import InputError
 from ..points import PointTable, numeric
-from ..progress import Progress, ensure
+from ..progress import Progress, checkpoint, ensure, row_chunks
 from .layout import LAYOUT
 
 MIN_PAIRS = 10
@@ -136,6 +136,7 @@ def resample_series(src_dates: Sequence[dt.date], series: np.ndarray,
     ts, td = decimal_years(list(src_dates)), decimal_years(list(dst_dates))
     out = np.full((series.shape[0], len(td)), np.nan)
     for k, t in enumerate(td):
+        checkpoint()
         if t < ts[0] or t > ts[-1]:
             continue
         j = min(int(np.searchsorted(ts, t, side="right")) - 1, len(ts) - 1)
@@ -150,7 +151,12 @@ def resample_series(src_dates: Sequence[dt.date], series: np.ndarray,
 def remove_offset(dates: Sequence[dt.date], series: np.ndarray, offset: np.ndarray) -> np.ndarray:
     """A series (n_points, n_dates, mm) minus a rate offset (mm/yr) accumulated since its first date."""
     t = decimal_years(list(dates))
-    return series - np.asarray(offset, float)[:, None] * (t - t[0])[None, :]
+    since = (t - t[0])[None, :]
+    offset = np.asarray(offset, float)
+    out = np.empty(np.shape(series))
+    for rows in row_chunks(len(out), out.shape[1] if out.ndim == 2 else 1):
+        out[rows] = series[rows] - offset[rows, None] * since
+    return out
 
 
 def _first_valid(series: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
+from ..progress import checkpoint
 from ..report import new_figure
 from . import panel
 from .panel import COLOURS, stack_labels  # noqa: F401  (the dock and tests use them from here)
@@ -55,6 +56,7 @@ def _prepare(fig: Optional[Figure], width: float, height: float) -> Figure:
 
 def _autoscale(axes) -> None:
     for ax in axes:
+        checkpoint()
         ax.relim()
         for coll in ax.collections:  # relim() leaves collections out (the spread band)
             box = coll.get_datalim(ax.transData)
@@ -86,14 +88,19 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     key_in = 0.17 * _key_rows(len(keyed), ncol) + 0.05 if keyed else 0.01
     fig_h = fig.bbox.height / fig.dpi
     per_row = max((fig_h - key_in - 0.6) / len(rows), 0.3)
-    grid = fig.subplots(len(rows) + 1, 1, squeeze=False,
-                        gridspec_kw={"height_ratios": [key_in / per_row] + [1.0] * len(rows)})[:, 0]
+    spec = fig.add_gridspec(len(rows) + 1, 1, height_ratios=[key_in / per_row] + [1.0] * len(rows))
+    grid = []
+    for k in range(len(rows) + 1):  # one panel at a time, a cancel check before each
+        checkpoint()
+        grid.append(fig.add_subplot(spec[k, 0]))
+    checkpoint()  # laying out the axes and filling them take a while on a loaded machine
     key_ax, axes = grid[0], list(grid[1:])
     key_ax.set_axis_off()
     key_ax.set_label("")
     for ax in axes[1:]:
         ax.sharex(axes[0])
     for ax, name in zip(axes, rows):
+        checkpoint()
         ax.set_label(name)
         ax.set_ylabel(_axis_label(name, compact=True), fontsize=8)
         ax.grid(True, alpha=0.3)
@@ -107,6 +114,7 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     by_name = dict(zip(rows, axes))
     handles = []
     for c in curves:
+        checkpoint()
         ax = by_name[c.row]
         dates = list(c.dates)
         if c.kind == "band":
@@ -133,11 +141,13 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     by_name[RATE].axhline(0.0, color="#888", lw=0.6, label="_zero")
     if panel.RESIDUALS in by_name:
         by_name[panel.RESIDUALS].axhline(0.0, color="#888", lw=0.6, label="_zero")
+    checkpoint()
     _autoscale(axes)
     if handles:
         key_ax.legend(handles, [h.get_label() for h in handles], loc="center", ncol=ncol, fontsize=7,
                       frameon=False, borderaxespad=0.0, handlelength=1.6, columnspacing=1.0,
                       labelspacing=0.3)
+    checkpoint()
     title = panel.title_of(analyses, reference)
     chars = max(20, int(width_px / (9 * 0.62 * fig.dpi / 72)))
     fig.suptitle(textwrap.fill(title, chars), fontsize=9)
@@ -193,6 +203,7 @@ def correlation_heatmaps(analyses: Sequence[SiteAnalysis], fig: Optional[Figure]
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     image = None
     for ax, a in zip(axes, analyses):
+        checkpoint()
         image = _heatmap_on(ax, a, fontsize=8 if n == 1 else 6.5)
     for ax in axes[n:]:
         ax.set_axis_off()
@@ -213,6 +224,7 @@ def rate_scatters(analysis: SiteAnalysis, fig: Optional[Figure] = None,
     axes = fig.subplots(1, len(labels), squeeze=False)[0]
     rate = analysis.monthly[RATE]
     for ax, label in zip(axes, labels):
+        checkpoint()
         ax.set_label(label)
         x = analysis.monthly[label]
         ok = np.isfinite(x) & np.isfinite(rate)

@@ -8,8 +8,8 @@ import numpy as np
 
 from ..crs import same_crs, transform_points
 from ..errors import InputError
-from ..progress import Progress, ensure
-from ..raster import Grid, grid_of, open_raster, read_float
+from ..progress import checkpoint, Progress, ensure
+from ..raster import Grid, grid_of, open_raster, read_float, row_windows
 from .monthly import MONTH_DAY, stack_dates
 
 
@@ -81,6 +81,7 @@ def polygon_window(grid: Grid, xs: Sequence[float], ys: Sequence[float],
 
 
 CUBE_BYTES = 256 * 2 ** 20  # a single-grid stack up to this size is held in memory once read
+STRIP_ROWS = 512  # rows read between two progress reports (cancel checks) when the stack is loaded
 
 
 class StackReader:
@@ -136,8 +137,11 @@ class StackReader:
             if len(grids) == 1 and grid.width * grid.height * len(self.files) * 4 <= CUBE_BYTES:
                 cube = np.empty((len(self.files), grid.height, grid.width), np.float32)
                 for i, (path, _) in enumerate(self.files):
-                    progress(i / len(self.files))
-                    cube[i] = read_float(self._open(path)[0].GetRasterBand(1), None, np.float32)
+                    band = self._open(path)[0].GetRasterBand(1)
+                    for win in row_windows(grid.width, grid.height, STRIP_ROWS):
+                        checkpoint()  # circle_means may be called without a progress of its own
+                        progress((i + win[1] / grid.height) / len(self.files))
+                        cube[i, win[1]:win[1] + win[3]] = read_float(band, win, np.float32)
                 self._cube = (grid, cube)
             else:
                 self._cube = False

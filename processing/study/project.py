@@ -170,11 +170,13 @@ def build(plan: Plan, folder: str, gpkg: str, name: str, texts: Dict[str, str], 
     progress(0.45)
     made = layouts.build(project, layers, legend_titles(plan, layers), extent, texts, lambda: progress(0.5))
     for k, layout in enumerate(made):
-        progress(0.5 + 0.45 * k / max(len(made), 1))
+        progress(0.5 + 0.45 * k / max(len(made), 1))  # around a layout page
         built.layouts.append((layout.name(), layouts.page_png(layout)))  # one QGIS call: not interruptible
-    progress(0.97)
+        progress(0.5 + 0.45 * (k + 1) / max(len(made), 1))  # around a layout page
+    progress(0.97)  # around a QGIS call
     if not project.write(tmp):
         raise OSError(f"could not write the project {tmp}: {project.error()}")
+    progress(0.99)  # around a QGIS call
     built.path, built.n_layers = tmp, len(project.mapLayers())
     project.clear()
     return built

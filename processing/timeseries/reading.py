@@ -7,6 +7,7 @@ from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsRectangle
 
 from ...core.dates import date_fields
 from ...core.errors import InputError
+from ...core.progress import checkpoint
 from ...core.timeseries.store import CircleSeries, summarise
 
 
@@ -53,7 +54,9 @@ def circle_series(source, x: float, y: float, radius: float, fields: List[str],
     request = QgsFeatureRequest().setFilterRect(
         QgsRectangle(x - radius, y - radius, x + radius, y + radius)).setSubsetOfAttributes(idx)
     rows = []
-    for feat in source.getFeatures(request):
+    for k, feat in enumerate(source.getFeatures(request)):
+        if k % 2000 == 0:
+            checkpoint()  # a wide circle holds tens of thousands of points, read one by one
         geom = feat.geometry()
         if geom.isNull() or geom.isEmpty():
             continue

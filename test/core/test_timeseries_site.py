@@ -159,7 +159,7 @@ def test_a_small_stack_is_read_once_into_memory_and_gives_the_windowed_means(tmp
     held = StackReader("ndvi", paths)
     sites = [(402000.0, 4317000.0, 900.0), (403500.0, 4316000.0, 1500.0), (400050.0, 4319950.0, 300.0)]
     got = [held.circle_means(x, y, r) for x, y, r in sites]
-    assert seen == [None] * 5  # each file read whole once, then no more reads
+    assert seen == [(0, 0, 60, 60)] * 5  # each file read whole once (one strip), then no more reads
     monkeypatch.setattr(stacks_mod, "CUBE_BYTES", 0)
     for (x, y, r), g in zip(sites, got):
         want = StackReader("ndvi", paths).circle_means(x, y, r)

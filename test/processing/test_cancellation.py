@@ -6,7 +6,9 @@ count, nor do OpenBLAS's helper threads, which spin after a call and would doubl
 two cores. What is measured is the work the plugin still does before it looks at Cancel again.
 
 LIMIT is the promise to the user (Cancel obeyed within a second); bench/bench_cancel.py measures
-the longest stretch of every algorithm against the 0.2 s target, five times below it.
+the longest stretch of every algorithm against the 0.2 s target, five times below it. A single
+call into QGIS that Python cannot interrupt (cancelling.QGIS_CALLS: a print layout page of the
+study) is held to its own, much higher bound: its time grows with the data the map draws.
 """
 import os
 import threading
@@ -21,6 +23,7 @@ import matrix
 from examples import EXAMPLES
 
 LIMIT = 1.0  # thread CPU seconds between the cancel and the end of the run
+QGIS_CALL_LIMIT = 5.0  # one uninterruptible QGIS call (cancelling.QGIS_CALLS): 7x its measured 0.67 s
 MID = 30.0   # cancel at the first progress report at or past this percentage
 
 
@@ -97,6 +100,8 @@ def test_no_stretch_of_work_without_a_cancel_check_lasts_a_second(name, big, sma
     longest, start, end = watch.longest()
     assert watch.count >= 2, f"only {watch.count} cancel checks in the whole run"
     assert longest < LIMIT, f"{longest:.2f} CPU s without a cancel check, from {start} to {end}"
+    call, start, end = watch.longest(qgis_calls=True)
+    assert call < QGIS_CALL_LIMIT, f"{call:.2f} CPU s in one QGIS call, from {start} to {end}"
 
 
 def test_cancel_from_another_thread_stops_the_run(big, provider, tmp_path):
