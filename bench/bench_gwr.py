@@ -22,19 +22,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _regression_util as _common  # noqa: E402
 
 
-def synthetic(n, seed=7):
-    """n points on a 56 m grid (80 % kept, jittered) with planted coefficient surfaces."""
-    rng = np.random.default_rng(seed)
-    side = int(np.ceil(np.sqrt(n / 0.8)))
-    pick = rng.choice(side * side, n, replace=False)
-    x = 400000.0 + (pick % side) * 56.0 + rng.uniform(-5, 5, n)
-    y = 4300000.0 + (pick // side) * 56.0 + rng.uniform(-5, 5, n)
-    dndvi, dsm = rng.normal(0.05, 0.08, n), rng.normal(0.01, 0.02, n)
-    u, v = (x - x.mean()) / 5000.0, (y - y.mean()) / 5000.0
-    velocity = (-20 + 3 * u) + (-60 + 25 * np.sin(v)) * dndvi + (150 + 80 * u * v) * dsm \
-        + rng.normal(0, 1.0, n)
-    return x, y, velocity, np.column_stack([dndvi, dsm])
-
 
 REPEATS = 3  # timed runs of each, alternated; medians are reported
 
@@ -42,11 +29,11 @@ REPEATS = 3  # timed runs of each, alternated; medians are reported
 def against_mgwr(n):
     from insar_fusion.core.regression.gwr import fit
     from mgwr.gwr import GWR
-    wx, wy, wv, wX = synthetic(500, seed=1)  # warm up imports, caches and mgwr's workers
+    wx, wy, wv, wX = _common.synthetic(500, seed=1)  # warm up imports, caches and mgwr's workers
     fit(wx, wy, wv, wX, 500.0)
     GWR(np.column_stack([wx, wy]), wv[:, None], wX, bw=500.0, fixed=True, kernel="bisquare",
         sigma2_v1=False).fit()
-    x, y, v, X = synthetic(n)
+    x, y, v, X = _common.synthetic(n)
     times_ours, times_mgwr = [], []
     for _ in range(REPEATS):  # alternate the two, so drift in the machine's speed hits both
         t, ours = _common.timed(fit, x, y, v, X, 500.0, "bisquare")
@@ -63,7 +50,7 @@ def against_mgwr(n):
 def child(mode, n, folder):
     """Runs in a subprocess: one million-point job; prints a JSON line with time and memory."""
     import resource
-    x, y, v, X = synthetic(n)
+    x, y, v, X = _common.synthetic(n)
     if mode == "core":
         from insar_fusion.core.regression.gwr import fit
         t0 = time.perf_counter()

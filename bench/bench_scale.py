@@ -22,20 +22,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
-
-
-def synthetic(n, seed=7):
-    """n points on a 56 m grid (80 % kept, jittered) with planted coefficient surfaces."""
-    rng = np.random.default_rng(seed)
-    side = int(np.ceil(np.sqrt(n / 0.8)))
-    pick = rng.choice(side * side, n, replace=False)
-    x = 400000.0 + (pick % side) * 56.0 + rng.uniform(-5, 5, n)
-    y = 4300000.0 + (pick // side) * 56.0 + rng.uniform(-5, 5, n)
-    dndvi, dsm = rng.normal(0.05, 0.08, n), rng.normal(0.01, 0.02, n)
-    u, v = (x - x.mean()) / 5000.0, (y - y.mean()) / 5000.0
-    velocity = (-20 + 3 * u) + (-60 + 25 * np.sin(v)) * dndvi + (150 + 80 * u * v) * dsm \
-        + rng.normal(0, 1.0, n)
-    return x, y, velocity, np.column_stack([dndvi, dsm])
+sys.path.insert(0, HERE)
+from _regression_util import synthetic  # noqa: E402
 
 
 def raster(path, x, y, bands=3):
