@@ -76,16 +76,22 @@ def test_boissano_linear_fit_of_a_point_gives_back_its_vel(dock_on):
         assert any("linear fit" in k for k in rows["deformation"]) and "residuals" in rows
 
 
+def _imported(dock_on, source, tmp_path, name):
+    """The file imported with importpoints, as a layer, and the dock on it (1 m radius)."""
+    out = str(tmp_path / f"{name}.gpkg")
+    iftest.ensure_provider()
+    iftest.run_alg("importpoints", {"INPUT": source, "OUTPUT": out})
+    layer = QgsVectorLayer(out, name, "ogr")
+    dock, canvas = dock_on(layer, 1.0)
+    return layer, dock, canvas
+
+
 def test_egms_ustica_series_are_shown_as_the_product_gives_them(dock_on, tmp_path):
     with zipfile.ZipFile(realdata.path(USTICA)) as z:
         name = next(n for n in z.namelist() if n.endswith(".csv"))
         z.extract(name, tmp_path)
     csv_path = str(tmp_path / name)
-    out = str(tmp_path / "ustica.gpkg")
-    iftest.ensure_provider()
-    iftest.run_alg("importpoints", {"INPUT": csv_path, "OUTPUT": out})
-    layer = QgsVectorLayer(out, "ustica", "ogr")
-    dock, canvas = dock_on(layer, 1.0)
+    layer, dock, canvas = _imported(dock_on, csv_path, tmp_path, "ustica")
     assert len(dock.store.dates) == 210
     with open(csv_path, newline="") as f:
         reader = csv.DictReader(f)
@@ -118,11 +124,7 @@ def test_egms_ustica_series_are_shown_as_the_product_gives_them(dock_on, tmp_pat
 
 def test_depsi_eleven_epochs_in_metres(dock_on, tmp_path):
     depsi = realdata.path(DEPSI)
-    out = str(tmp_path / "depsi.gpkg")
-    iftest.ensure_provider()
-    iftest.run_alg("importpoints", {"INPUT": depsi, "OUTPUT": out})
-    layer = QgsVectorLayer(out, "depsi", "ogr")
-    dock, canvas = dock_on(layer, 1.0)
+    layer, dock, canvas = _imported(dock_on, depsi, tmp_path, "depsi")
     assert len(dock.store.dates) == 11
     with open(depsi, newline="") as f:
         r = next(csv.DictReader(f))
