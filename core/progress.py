@@ -74,7 +74,10 @@ def checkpoint() -> None:
         progress.check()
 
 
-def row_chunks(n_rows: int, n_cols: int, cells: int = 400_000) -> Iterator[slice]:
+CELLS_PER_CHECK = 200_000  # values handled between two cancel checks in a chunked loop
+
+
+def row_chunks(n_rows: int, n_cols: int, cells: int = CELLS_PER_CHECK) -> Iterator[slice]:
     """Slices of rows holding about `cells` values each, with a cancel check before each slice."""
     step = max(1, cells // max(n_cols, 1))
     for start in range(0, n_rows, step):

@@ -14,7 +14,7 @@ from .atomic import atomic_output
 from .errors import InputError
 from .gpkg_bulk import bulk_point_index, drop_triggers, restore_triggers
 from .points import PointTable
-from .progress import checkpoint
+from .progress import CELLS_PER_CHECK, checkpoint
 
 ogr.UseExceptions()
 osr.UseExceptions()
@@ -110,7 +110,7 @@ def _write_ogr(path, driver, layer_name, table, progress):
     ds = None
 
 
-CELLS_PER_CHUNK = 200_000  # values written (or read) between two cancel checks
+CELLS_PER_CHUNK = CELLS_PER_CHECK  # values written (or read) between two cancel checks
 
 
 def _gpkg_blobs(x: np.ndarray, y: np.ndarray, srs_id: int) -> List[bytes]:

@@ -153,8 +153,8 @@ def remove_offset(dates: Sequence[dt.date], series: np.ndarray, offset: np.ndarr
     t = decimal_years(list(dates))
     since = (t - t[0])[None, :]
     offset = np.asarray(offset, float)
-    out = np.empty(np.shape(series))
-    for rows in row_chunks(len(out), out.shape[1] if out.ndim == 2 else 1):
+    out = np.empty(series.shape)
+    for rows in row_chunks(*series.shape):
         out[rows] = series[rows] - offset[rows, None] * since
     return out
 

@@ -88,12 +88,8 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     key_in = 0.17 * _key_rows(len(keyed), ncol) + 0.05 if keyed else 0.01
     fig_h = fig.bbox.height / fig.dpi
     per_row = max((fig_h - key_in - 0.6) / len(rows), 0.3)
-    spec = fig.add_gridspec(len(rows) + 1, 1, height_ratios=[key_in / per_row] + [1.0] * len(rows))
-    grid = []
-    for k in range(len(rows) + 1):  # one panel at a time, a cancel check before each
-        checkpoint()
-        grid.append(fig.add_subplot(spec[k, 0]))
-    checkpoint()  # laying out the axes and filling them take a while on a loaded machine
+    grid = fig.subplots(len(rows) + 1, 1, squeeze=False,  # a report's Figure checks before each
+                        gridspec_kw={"height_ratios": [key_in / per_row] + [1.0] * len(rows)})[:, 0]
     key_ax, axes = grid[0], list(grid[1:])
     key_ax.set_axis_off()
     key_ax.set_label("")
@@ -141,7 +137,6 @@ def timeseries_panel(analyses: Sequence[SiteAnalysis], fig: Optional[Figure] = N
     by_name[RATE].axhline(0.0, color="#888", lw=0.6, label="_zero")
     if panel.RESIDUALS in by_name:
         by_name[panel.RESIDUALS].axhline(0.0, color="#888", lw=0.6, label="_zero")
-    checkpoint()
     _autoscale(axes)
     if handles:
         key_ax.legend(handles, [h.get_label() for h in handles], loc="center", ncol=ncol, fontsize=7,
