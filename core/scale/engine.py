@@ -4,11 +4,14 @@ A task is (function, args); the function takes a keyword `progress` (core.progre
 and is called with the same arguments either way, so both engines compute the same bits.
 On a cluster, Cancel sets a distributed Event that every running task checks through its
 progress, cancels the futures not yet started, and waits until no task of the run is left
-running, so nothing is written after the caller removes its temporary files.
+running on any worker, so nothing is written after the caller removes its temporary files.
+(The scheduler forgets a cancelled key at once while its thread may still work, so each worker
+counts the tasks inside `_remote` itself.)
 """
+import threading
 import time
 import uuid
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
 
 from ..errors import Cancelled
 from ..progress import Progress, ensure
@@ -70,13 +73,40 @@ class _Packed:
         self.fn, self.args = state
 
 
+_INSIDE: Dict[str, int] = {}  # in a worker process: run -> its tasks inside _remote now
+_INSIDE_LOCK = threading.Lock()
+
+
+def _enter(run: str, step: int) -> None:
+    with _INSIDE_LOCK:
+        _INSIDE[run] = _INSIDE.get(run, 0) + step
+        if not _INSIDE[run]:
+            del _INSIDE[run]
+
+
+def _inside(run: Optional[str] = None) -> int:
+    """Tasks of `run` (of any run: None) inside _remote in this process."""
+    with _INSIDE_LOCK:
+        return sum(_INSIDE.values()) if run is None else _INSIDE.get(run, 0)
+
+
+def tasks_running(client, run: Optional[str] = None) -> int:
+    """Tasks of `run` (any: None) still working on the client's workers."""
+    return sum(client.run(_inside, run).values())
+
+
 def _remote(packed, cancel_name):
     """What a worker runs: the task with a Progress that sees the run's cancel event (also
     the one checkpoint() asks deeper down, in the readers)."""
     from ..progress import running
-    progress = Progress(cancelled=_RemoteCancel(cancel_name))
-    with running(progress):
-        return packed.fn(*packed.args, progress=progress)
+    _enter(cancel_name, 1)  # counted first: a task that starts after a cancel stops at the check
+    try:
+        progress = Progress(cancelled=_RemoteCancel(cancel_name))
+        progress.check()
+        with running(progress):
+            return packed.fn(*packed.args, progress=progress)
+    finally:
+        _enter(cancel_name, -1)
 
 
 class OnCluster:
@@ -99,7 +129,6 @@ class OnCluster:
         event = Event(cancel_name, client=self.client)
         window = window or 2 * self.workers + 1
         pending: dict = {}
-        keys: List[str] = []
         n, done, nxt = len(tasks), 0, 0
         try:
             while nxt < n or pending:
@@ -110,7 +139,6 @@ class OnCluster:
                     data = self.client.scatter(_Packed(fn, args), direct=True, hash=False)
                     fut = self.client.submit(_remote, data, cancel_name, key=key, pure=False)
                     pending[fut] = (nxt, data)
-                    keys.append(key)
                     nxt += 1
                 finished = [f for f in pending if f.done()]
                 if not finished:
@@ -128,18 +156,15 @@ class OnCluster:
         except BaseException:
             event.set()
             self.client.cancel(list(pending) + [d for _, d in pending.values()])
-            self._settle(set(keys))
+            self._settle(cancel_name)
             raise
         finally:
             pending.clear()
 
-    def _settle(self, keys) -> None:
-        """Wait until no task of `keys` runs on any worker (they stop at their next check)."""
+    def _settle(self, run: str) -> None:
+        """Wait until no task of `run` works on any worker (they stop at their next check)."""
         deadline = time.monotonic() + SETTLE
-        while time.monotonic() < deadline:
-            busy = self.client.processing()
-            if not any(str(k) in keys for ks in busy.values() for k in ks):
-                return
+        while time.monotonic() < deadline and tasks_running(self.client, run):
             time.sleep(0.05)
 
 
@@ -161,4 +186,4 @@ def collect(engine, tasks: Sequence[Task], progress: Optional[Progress] = None) 
     return out
 
 
-__all__ = ["InProcess", "OnCluster", "ordered", "collect", "Cancelled"]
+__all__ = ["InProcess", "OnCluster", "ordered", "collect", "tasks_running", "Cancelled"]

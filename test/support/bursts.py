@@ -64,3 +64,15 @@ def slow_task(seconds, progress):
         progress.check()
         time.sleep(0.01)
     return "not cancelled"
+
+
+def stubborn_task(folder, seconds, progress):
+    """A task that says it started, then works `seconds` without a cancel check and writes a file:
+    the last stretch of a real task (np.savez after its last check) into a scratch folder."""
+    import os
+    import time
+    open(os.path.join(folder, "started"), "w").close()
+    time.sleep(seconds)
+    with open(os.path.join(folder, "written"), "w") as f:
+        f.write("late")
+    return "done"
