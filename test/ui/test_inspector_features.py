@@ -14,6 +14,7 @@ from inspector_kit import CENTRE, R, click, event, wait
 from insar_fusion.core.timeseries import fits
 from insar_fusion.ui.inspector import sources as src
 from insar_fusion.ui.inspector.dock import MAX_COMPARE
+from insar_fusion.ui.inspector.views import seconds
 
 
 def _circle_rows(files, row, radius=R):
@@ -235,3 +236,17 @@ def test_the_map_can_show_the_rates_relative_to_the_reference_without_touching_t
     assert [f["velocity"] for f in layer.getFeatures()] == before  # the data are untouched
     dock.map_action.setChecked(False)
     assert layer.renderer().classAttribute() == "velocity"
+
+
+def test_a_circle_of_one_point_keeps_the_date_axis_on_its_dates(setup, files):
+    """One point in the circle has no spread: its empty ±1 std band stretched the axis to 1970."""
+    dock, layer, canvas = setup
+    dock.set_sources(src.Sources(layer.id(), [], 1.0, 3))  # a 1 m circle: the point itself
+    wait(dock)
+    click(dock, canvas, files["x"][7], files["y"][7])
+    assert [a.data.circle.n_points for a in dock.analyses] == [1]
+    first, last = seconds([files["dates"][0], files["dates"][-1]])
+    lo, hi = dock.view.series_view.plots["deformation"].getViewBox().viewRange()[0]
+    span = last - first
+    assert first - 0.1 * span < lo <= first and last <= hi < last + 0.1 * span, (lo, hi, first, last)
+    assert "shaded" not in dock.view.series_view.header.text()  # no band drawn, none in the key

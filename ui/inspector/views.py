@@ -35,11 +35,16 @@ def seconds(dates) -> np.ndarray:
     return np.array([(dt.datetime(d.year, d.month, d.day) - EPOCH).total_seconds() for d in dates], float)
 
 
+def _no_spread(c) -> bool:
+    """A band with no finite value (a circle of one point): not drawn, not in the key."""
+    return c.kind == "band" and not (np.isfinite(c.lower) & np.isfinite(c.upper)).any()
+
+
 def panel_key(curves) -> str:
     """The key, short: one coloured entry per site, then what each line style means."""
     sites = " ".join(f"<span style='color:{c.colour}'>■</span>&nbsp;{c.label.replace(' circle mean', '')}"
                      for c in curves if c.kind == "mean")
-    kinds = {c.kind for c in curves}
+    kinds = {c.kind for c in curves if not _no_spread(c)}
     styles = [text for kind, text in (("point", "dashed: the picked point"), ("fit", "thick: the fit"),
                                       ("replica", "dotted: ± λ/2"), ("gnss", "×: GNSS"),
                                       ("band", "shaded: ±1 std")) if kind in kinds]
@@ -156,6 +161,8 @@ class SeriesView(QWidget):
         x = seconds(c.dates)
         colour = QColor(c.colour)
         if c.kind == "band":
+            if _no_spread(c):
+                return  # an empty fill would stretch the date axis back to 1970 too
             def make():
                 # a transparent pen, not None: an item without a pen has no bounds, and the
                 # fill's empty rectangle at 0 then stretched the date axis back to 1970
