@@ -31,6 +31,17 @@ def round_breaks(lo: float, hi: float, classes: int, diverging: bool = False) ->
     return start + np.arange(classes + 1) * step
 
 
+def round_limits(lo: float, hi: float) -> tuple:
+    """(lo, hi) rounded outwards to two significant digits of the larger |limit|, for the end
+    labels of a continuous ramp (3.480065 becomes 3.5)."""
+    big = max(abs(lo), abs(hi))
+    if not big > 0 or not math.isfinite(big):
+        return lo, hi
+    step = 10.0 ** (math.floor(math.log10(big)) - 1)
+    return (float(round(math.floor(lo / step + 1e-9) * step, 12)),
+            float(round(math.ceil(hi / step - 1e-9) * step, 12)))
+
+
 def class_label(a: float, b: float, unit: str = "") -> str:
     text = f"{_num(a)} to {_num(b)}"
     return f"{text} {unit}" if unit else text

@@ -4,7 +4,7 @@ from qgis.core import (QgsClassificationRange, QgsFeatureRequest, QgsGradientCol
                        QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsRendererRange, QgsStyle, QgsSymbol)
 from qgis.PyQt.QtGui import QColor
 
-from ..core.breaks import class_label, round_breaks
+from ..core.breaks import class_label, round_breaks, round_limits
 
 
 def _values(layer, field):
@@ -169,6 +169,8 @@ def raster_ramp(ramp="Greens", limits=None, diverging=False, invert=False, stops
             lo, hi = (float(np.percentile(vals, 2)), float(np.percentile(vals, 98))) if vals.size \
                 else (0.0, 1.0)
             hi = hi if hi > lo else lo + 1.0
+        if limits is None:
+            lo, hi = round_limits(lo, hi)  # the legend's end labels: 3.5, not 3.480065
         color_ramp = _ramp(ramp, invert)
         items = []
         for i in range(stops):

@@ -58,6 +58,7 @@ def wait_for_project(tries=[0]):  # noqa: B006 (a counter kept between calls)
         return
     plugin.show_inspector()
     dock = plugin.inspector()
+    dock.sources_box.setCollapsed(True)  # no stacks here: room for the charts
     window.resizeDocks([dock], [760], Qt.Orientation.Horizontal)
     QTimer.singleShot(1500, zoom)  # once the dock has taken its place
     dock.charts_drawn.connect(lambda: QTimer.singleShot(1500, lambda: write(inspector=True, charts=True,

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from insar_fusion.core.breaks import class_label, nice_step, round_breaks
+from insar_fusion.core.breaks import class_label, nice_step, round_breaks, round_limits
 
 
 @pytest.mark.parametrize("raw,step", [(0.7, 1.0), (1.3, 2.0), (2.1, 2.5), (3.0, 5.0), (7.83, 10.0),
@@ -31,3 +31,16 @@ def test_sequential_breaks_cover_the_range_with_a_round_step():
 def test_labels_carry_the_unit():
     assert class_label(-8.0, -6.0, "mm/yr") == "−8 to −6 mm/yr"
     assert class_label(-1.0, 1.0) == "−1 to 1"
+
+
+@pytest.mark.parametrize("lo, hi, want", [
+    (-3.480065, 3.480065, (-3.5, 3.5)),  # a decomposed velocity raster's 98th percentile
+    (10.3, 108.2, (10.0, 110.0)),
+    (0.0123, 0.0456, (0.012, 0.046)),
+    (-2.0, 5.0, (-2.0, 5.0)),            # already round: kept
+    (0.0, 0.0, (0.0, 0.0)),
+])
+def test_ramp_limits_round_outwards_to_two_significant_digits(lo, hi, want):
+    got = round_limits(lo, hi)
+    assert got == pytest.approx(want, abs=1e-12)
+    assert got[0] <= lo and got[1] >= hi
