@@ -11,6 +11,8 @@ applies or warns about, in its QGIS-3-compatible mode:
 - QAction, QActionGroup and QShortcut from the root compat module (QtWidgets on Qt5, QtGui on Qt6);
 - no QRegExp, no QDesktopWidget / QApplication.desktop(), no QFontMetrics.width(), no qApp,
   no activated[str], no renamed enums (Qt.MidButton ...), no compiled resources (resources_rc);
+- no QVariant.Type (QVariant.String ...): PyQt6 has none, and QgsField takes QMetaType.Type from
+  QGIS 3.38 (deprecating the QVariant form); give field types in a memory layer's URI instead;
 - metadata.txt declares qgisMaximumVersion=4.99.
 
 The enum rule needs QGIS's Python bindings (to know which attribute is an enum member); the others
@@ -33,6 +35,8 @@ RENAMED = {("Qt", "MidButton"): "Qt.MouseButton.MiddleButton",
            ("Qt", "BackgroundColorRole"): "Qt.ItemDataRole.BackgroundRole",
            ("QPainter", "HighQualityAntialiasing"): "QPainter.RenderHint.Antialiasing"}
 COMPAT = os.path.join(REPO, "compat.py")
+QVARIANT_TYPES = {"Type", "Invalid", "Bool", "Int", "UInt", "LongLong", "ULongLong", "Double", "String",
+                  "StringList", "List", "Map", "Date", "Time", "DateTime", "ByteArray"}
 
 
 class Finding(NamedTuple):
@@ -189,6 +193,10 @@ def text_findings(path: str, tree: ast.AST) -> List[Finding]:
                                                       or getattr(owner.func, "id", None) in ("QFontMetrics", "QFontMetricsF")))
                     or (isinstance(owner, ast.Name) and owner.id in metrics)):
                 add(node, "QFontMetrics.width() is removed in Qt6: use horizontalAdvance()")
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+              and node.value.id == "QVariant" and node.attr in QVARIANT_TYPES):
+            add(node, "QVariant.Type is gone in PyQt6 (and deprecated for QgsField from QGIS 3.38): "
+                      "give field types in a memory layer's URI (field=name:string)")
         elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
             if node.value.attr == "activated" and getattr(node.slice, "id", None) == "str":
                 add(node, "activated[str] is removed in Qt6: use textActivated")

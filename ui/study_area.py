@@ -1,9 +1,7 @@
 """A drawn study area: a temporary polygon layer in the project, written only where the user says."""
 import os
 
-from qgis.core import (QgsFeature, QgsField, QgsGeometry, QgsVectorFileWriter,
-                       QgsVectorLayer)
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsFeature, QgsGeometry, QgsVectorFileWriter, QgsVectorLayer
 
 
 def save_study_area(project, vertices, crs, name: str = "") -> QgsVectorLayer:
@@ -15,9 +13,8 @@ def save_study_area(project, vertices, crs, name: str = "") -> QgsVectorLayer:
         while f"Study area {k}" in taken:
             k += 1
         name = f"Study area {k}"
-    layer = QgsVectorLayer(f"Polygon?crs={crs.authid() or crs.toWkt()}", name, "memory")
-    layer.dataProvider().addAttributes([QgsField("name", QVariant.Type.String)])
-    layer.updateFields()
+    # the field in the URI: QgsField(name, QVariant.Type) is deprecated in 3.38 and gone with Qt6
+    layer = QgsVectorLayer(f"Polygon?crs={crs.authid() or crs.toWkt()}&field=name:string", name, "memory")
     feat = QgsFeature(layer.fields())
     ring = list(vertices) + [vertices[0]]
     feat.setGeometry(QgsGeometry.fromPolygonXY([ring]))

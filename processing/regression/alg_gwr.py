@@ -5,6 +5,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterVectorDestination)
 
+from ...compat import parameter_as_fields
 from ...core.crs import require_projected
 from ...core.errors import InputError
 from ...core.points import PointTable
@@ -129,7 +130,7 @@ first; on a tile set, give the bandwidth (or k).
         table = read_point_table(self, parameters, self.INPUT, context)
         require_projected(table.crs_wkt, table.x, table.y, "The input layer")
         dep_name = self.parameterAsString(parameters, self.DEPENDENT, context)
-        names = explanatory_fields(dep_name, self.parameterAsFields(parameters, self.EXPLANATORY,
+        names = explanatory_fields(dep_name, parameter_as_fields(self, parameters, self.EXPLANATORY,
                                                                     context))
         dep = numeric_field(table, dep_name, "dependent")
         expl = np.column_stack([numeric_field(table, n, "explanatory") for n in names])
@@ -191,7 +192,7 @@ first; on a tile set, give the bandwidth (or k).
         from ...core.scale.tileset import field_kinds
         ts = plan.tileset
         dep_name = self.parameterAsString(parameters, self.DEPENDENT, context)
-        names = explanatory_fields(dep_name, self.parameterAsFields(parameters, self.EXPLANATORY, context))
+        names = explanatory_fields(dep_name, parameter_as_fields(self, parameters, self.EXPLANATORY, context))
         for n, role in [(dep_name, "dependent")] + [(n, "explanatory") for n in names]:
             if n not in ts.field_names:
                 raise InputError(f"The {role} field '{n}' is not in the layer.")

@@ -3,6 +3,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterField, QgsProcessingParameterFileDestination,
                        QgsProcessingParameterNumber, QgsProcessingParameterVectorDestination)
 
+from ...compat import parameter_as_fields
 from ...core.errors import InputError
 from ...core.regression.ols import MIN_POINTS, regress
 from ...core.regression.ols_report import COLUMNS, fit_rows, write_report
@@ -69,7 +70,7 @@ fitted line, the confidence band of the mean and the prediction band; the residu
     def process(self, parameters, context, feedback, progress):
         table = read_point_table(self, parameters, self.INPUT, context)
         dep_name = self.parameterAsString(parameters, self.DEPENDENT, context)
-        names = explanatory_fields(dep_name, self.parameterAsFields(parameters, self.EXPLANATORY,
+        names = explanatory_fields(dep_name, parameter_as_fields(self, parameters, self.EXPLANATORY,
                                                                     context))
         group_field = self.parameterAsString(parameters, self.GROUP_FIELD, context)
         confidence = self.parameterAsDouble(parameters, self.CONFIDENCE, context)

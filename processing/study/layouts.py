@@ -9,6 +9,8 @@ from qgis.core import (QgsLayoutExporter, QgsLayoutItemLabel, QgsLayoutItemLegen
 from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
 from qgis.PyQt.QtGui import QFont
 
+from ...compat import set_layout_font
+
 NORTH_ARROW = ":/images/north_arrows/layout_default_north_arrow.svg"
 PAGE_W, PAGE_H = 297.0, 210.0
 TOP, MARGIN = 24.0, 10.0
@@ -17,7 +19,7 @@ TOP, MARGIN = 24.0, 10.0
 def _label(layout, text: str, size: int, x: float, y: float, w: float, bold: bool = False) -> None:
     item = QgsLayoutItemLabel(layout)
     item.setText(text)
-    item.setFont(QFont("DejaVu Sans", size, QFont.Weight.Bold if bold else QFont.Weight.Normal))
+    set_layout_font(item, QFont("DejaVu Sans", size, QFont.Weight.Bold if bold else QFont.Weight.Normal))
     layout.addLayoutItem(item)
     item.attemptMove(QgsLayoutPoint(x, y))
     item.attemptResize(QgsLayoutSize(w, size * 0.6))
@@ -50,8 +52,8 @@ def _legend(layout, m, layers: Sequence, x: float, y: float, size: int = 9):
         node = root.addLayer(layer)
         node.setCustomProperty("legend/title-label", title)
     for part, pts in ((QgsLegendStyle.Style.Subgroup, size), (QgsLegendStyle.Style.SymbolLabel, size - 1)):
-        legend.rstyle(part).setFont(QFont("DejaVu Sans", pts, QFont.Weight.Bold if pts == size else
-                                          QFont.Weight.Normal))
+        set_layout_font(legend.rstyle(part), QFont("DejaVu Sans", pts, QFont.Weight.Bold if pts == size
+                                                   else QFont.Weight.Normal))
     legend.setSymbolHeight(3.0)
     legend.setSymbolWidth(5.0)
     layout.addLayoutItem(legend)

@@ -48,14 +48,11 @@ def test_gwr_dependent_variable_prefers_velocity(provider):
 
 def test_rate_legend_classes_are_round_and_carry_units(qgis_app):
     import numpy as np
-    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
-    from qgis.PyQt.QtCore import QVariant
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
 
     from insar_fusion.processing.styles import rate_style
 
-    layer = QgsVectorLayer("Point?crs=EPSG:32647", "rates", "memory")
-    layer.dataProvider().addAttributes([QgsField("velocity", QVariant.Type.Double)])
-    layer.updateFields()
+    layer = QgsVectorLayer("Point?crs=EPSG:32647&field=velocity:double", "rates", "memory")
     feats = []
     for k, v in enumerate(np.linspace(-7.83, 5.2, 60)):
         f = QgsFeature(layer.fields())

@@ -115,6 +115,11 @@ def test_the_project_opens_valid_with_layouts_that_export(run, tmp_path):
                 QgsLayoutItemLabel} <= kinds, layout.name()
         maps = [i for i in layout.items() if isinstance(i, QgsLayoutItemMap)]
         assert all(not m.extent().isEmpty() and m.layers() for m in maps), layout.name()
+        # the title: 16 pt bold, through QgsTextFormat where QGIS has it (3.24+), setFont before
+        fonts = [(i.textFormat().font(), i.textFormat().size()) if hasattr(i, "textFormat")
+                 else (i.font(), i.font().pointSizeF())
+                 for i in layout.items() if isinstance(i, QgsLayoutItemLabel)]
+        assert any(f.bold() and f.family() == "DejaVu Sans" and size == 16 for f, size in fonts), layout.name()
         name = re.sub(r"\W+", "_", layout.name())
         exporter = QgsLayoutExporter(layout)
         pdf, png = tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"

@@ -221,6 +221,7 @@ def test_draw_study_area_adds_the_clicked_polygon_as_a_temporary_layer(setup, fi
     assert not list(tmp_path.glob("*.gpkg"))
     feats = list(layer.getFeatures())
     assert len(feats) == 1 and feats[0].geometry().type() == QgsWkbTypes.GeometryType.PolygonGeometry
+    assert layer.fields().names() == ["name"] and feats[0]["name"] == layer.name() == "Study area 1"
     ring = feats[0].geometry().asPolygon()[0]
     expected = [events[i].mapPoint() for i in (0, 1, 3, 4)]
     assert len(ring) == 5 and ring[0] == ring[-1]

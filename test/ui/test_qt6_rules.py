@@ -35,6 +35,7 @@ BAD = {
     "renamed in Qt6": "from qgis.PyQt.QtCore import Qt\nb = Qt.MidButton\n",
     "compiled resources": "from . import resources_rc\n",
     "textActivated": "w = None\nw.activated[str].connect(print)\n",
+    "QVariant.Type is gone": "from qgis.PyQt.QtCore import QVariant\nt = QVariant.Type.String\n",
 }
 
 
